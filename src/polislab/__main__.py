@@ -1,0 +1,3 @@
+from polislab.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Layer 1: what every model shares (registry, parameters, results, seeding, progress)."""

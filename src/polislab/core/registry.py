@@ -1,0 +1,133 @@
+"""The model registry: a model is a ``Params`` class and a ``simulate`` function under a name.
+
+Built-in models are imported lazily, when first asked for; models of other packages register
+through the ``polislab.models`` entry-point group (name = model name, value = module).
+
+    @register("mymodel", params=MyParams, presets={"small": {"n": 10}})
+    def simulate(params: MyParams, seed: int, progress=None) -> Result: ...
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Any
+
+from polislab.core.errors import UsageError
+from polislab.core.params import Params, build_params, coerce_text
+from polislab.core.progress import Progress
+from polislab.core.result import Result
+from polislab.core.seeding import check_seed
+
+BUILTIN_MODELS = {
+    "echochamber": "polislab.models.echochamber.model",
+}
+
+Simulate = Callable[..., Result]
+SimulateBatch = Callable[..., list[Result]]
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A registered model: its name, parameters, presets and simulate function(s)."""
+
+    name: str
+    params: type[Params]
+    simulate: Simulate
+    simulate_batch: SimulateBatch | None = None
+    presets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    summary: str = ""
+
+    def make_params(
+        self,
+        values: Mapping[str, Any] | None = None,
+        *,
+        preset: str | None = None,
+        texts: Mapping[str, str] | None = None,
+    ) -> Params:
+        """Validated parameters: defaults < preset < ``values`` < ``texts`` (CLI strings)."""
+        merged = dict(values or {})
+        for name, text in (texts or {}).items():
+            merged[name] = coerce_text(self.params, name, text)
+        return build_params(self.params, merged, presets=self.presets, preset=preset)
+
+    def run(
+        self, params: Params, seeds: Sequence[int], progress: Progress | None = None
+    ) -> list[Result]:
+        """Run one replicate per seed: batched in one call when the model can, else one by one."""
+        seeds = [check_seed(seed) for seed in seeds]
+        if self.simulate_batch is not None and len(seeds) > 1:
+            return self.simulate_batch(params, seeds, progress=progress)
+        results = []
+        for index, seed in enumerate(seeds):
+            results.append(self.simulate(params, seed, progress=_offset(progress, index, len(seeds))))
+        return results
+
+
+def _offset(progress: Progress | None, index: int, count: int) -> Progress | None:
+    """Progress of replicate ``index`` of ``count``, reported as a share of the whole."""
+    if progress is None or count == 1:
+        return progress
+
+    def update(done: int, total: int) -> None:
+        progress(index * total + done, count * total)
+
+    return update
+
+
+_REGISTRY: dict[str, ModelSpec] = {}
+
+
+def register(
+    name: str,
+    *,
+    params: type[Params],
+    presets: Mapping[str, Mapping[str, Any]] | None = None,
+    batch: SimulateBatch | None = None,
+    summary: str = "",
+) -> Callable[[Simulate], Simulate]:
+    """Register ``simulate`` under ``name`` with its ``Params`` class (a decorator)."""
+
+    def decorate(simulate: Simulate) -> Simulate:
+        params.model_name = name
+        for preset_name, values in (presets or {}).items():
+            build_params(params, values)  # a broken preset fails at import, not at a user's run
+        doc = (simulate.__doc__ or "").strip().splitlines()
+        _REGISTRY[name] = ModelSpec(
+            name=name,
+            params=params,
+            simulate=simulate,
+            simulate_batch=batch,
+            presets=dict(presets or {}),
+            summary=summary or (doc[0] if doc else ""),
+        )
+        return simulate
+
+    return decorate
+
+
+def _plugin_modules() -> dict[str, str]:
+    modules = dict(BUILTIN_MODELS)
+    for point in entry_points(group="polislab.models"):
+        modules.setdefault(point.name, point.value)
+    return modules
+
+
+def model_names() -> list[str]:
+    """Every model polislab can run: built in, from plugins, and registered in this process."""
+    return sorted(set(_plugin_modules()) | set(_REGISTRY))
+
+
+def get_model(name: str) -> ModelSpec:
+    """The registered model ``name``; a ``UsageError`` naming the known models otherwise."""
+    if name not in _REGISTRY:
+        module = _plugin_modules().get(name)
+        if module is None:
+            known = ", ".join(model_names())
+            raise UsageError(f"unknown model '{name}'; available: {known}")
+        importlib.import_module(module)
+        if name not in _REGISTRY:
+            raise UsageError(f"module {module} did not register a model named '{name}'")
+    return _REGISTRY[name]

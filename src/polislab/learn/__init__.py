@@ -1,0 +1,1 @@
+"""Layer 2: learners any model can use (gradient ascent on utilities, ...)."""

@@ -1,0 +1,155 @@
+"""Compiled gradient-ascent kernels of the echo-chamber utility (seed 000), analytic gradients.
+
+U_i = b_i e_i - (s/2) b_i^2 + m b_i sum_j L_ji b_j - p (e_i - e*)^2  (seed 000, all stages)
+
+    dU_i/db_i   = e_i - s b_i + m (L^T b)_i                    (own gradient)
+    d(sum U)/db_k = e_k - s b_k + m (L^T b)_k + m (L b)_k      (joint: the notebook's backward(ones))
+    dU_i/de_i   = b_i - 2 p (e_i - e*)
+    dU_i/dL_ji  = m b_i b_j        (only U_i holds L_ji, so joint and own agree; L_ii stays 0)
+
+All gradients are taken at the old state and applied together, then each learned quantity is
+clamped to [-clamp, clamp] (clamp <= 0: none), as the notebook does. One step makes one pass
+over the listen weights that reads them for both products and writes their update.
+State arrays carry a leading replicate axis; replicates run in parallel (prange).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+
+@njit(inline="always")
+def _bounded(x, clamp):
+    if clamp > 0.0:
+        if x > clamp:
+            return clamp
+        if x < -clamp:
+            return -clamp
+    return x
+
+
+@njit(inline="always")
+def _update_agents(b, e, Lb, LTb, lr, s, m, p, e_star, learn_b, learn_e, joint, clamp):
+    """Apply the belief and evidence gradients; return the largest absolute change."""
+    largest = 0.0
+    for i in range(b.shape[0]):
+        bi = b[i]
+        ei = e[i]
+        if learn_e:
+            new_e = _bounded(ei + lr * (bi - 2.0 * p * (ei - e_star)), clamp)
+            largest = max(largest, abs(new_e - ei))
+            e[i] = new_e
+        if learn_b:
+            grad = ei - s * bi + m * LTb[i]
+            if joint:
+                grad += m * Lb[i]
+            new_b = _bounded(bi + lr * grad, clamp)
+            largest = max(largest, abs(new_b - bi))
+            b[i] = new_b
+    return largest
+
+
+@njit(cache=True, fastmath=True, parallel=True)
+def dense_steps(b, e, L, steps, lr, s, m, p, e_star, learn_b, learn_e, learn_l, joint, clamp,
+                tolerance, first_step, last_active, velocity):
+    """Advance every replicate ``steps`` steps on a dense listen matrix L[r, j, i] = L_ji.
+
+    ``last_active[r]`` becomes the last step (counted from ``first_step``) whose largest change
+    / lr exceeded ``tolerance``; ``velocity[r]`` the largest change / lr of the final step.
+    """
+    replicates, n = b.shape
+    for r in prange(replicates):
+        br = b[r]
+        er = e[r]
+        Lr = L[r]
+        Lb = np.zeros(n, dtype=b.dtype)
+        LTb = np.zeros(n, dtype=b.dtype)
+        for t in range(steps):
+            LTb[:] = 0.0
+            largest = 0.0
+            for j in range(n):
+                bj = br[j]
+                row = Lr[j]
+                acc = 0.0
+                if learn_l:
+                    c = lr * m * bj
+                    for part in range(2):  # every i but the diagonal i == j
+                        lo = 0 if part == 0 else j + 1
+                        hi = j if part == 0 else n
+                        for i in range(lo, hi):
+                            old = row[i]
+                            acc += old * br[i]
+                            LTb[i] += old * bj
+                            new = _bounded(old + c * br[i], clamp)
+                            largest = max(largest, abs(new - old))
+                            row[i] = new
+                else:
+                    for i in range(n):
+                        old = row[i]
+                        acc += old * br[i]
+                        LTb[i] += old * bj
+                Lb[j] = acc
+            largest = max(largest, _update_agents(br, er, Lb, LTb, lr, s, m, p, e_star,
+                                                  learn_b, learn_e, joint, clamp))
+            if largest / lr > tolerance:
+                last_active[r] = first_step + t + 1
+            velocity[r] = largest / lr
+
+
+@njit(cache=True, fastmath=True, parallel=True)
+def sparse_steps(b, e, src, w, steps, lr, s, m, p, e_star, learn_b, learn_e, learn_l, joint,
+                 clamp, tolerance, first_step, last_active, velocity):
+    """As ``dense_steps`` on a sparse graph: agent i listens to src[r, i, q] with weight w[r, i, q]."""
+    replicates, n = b.shape
+    k = src.shape[2]
+    for r in prange(replicates):
+        br = b[r]
+        er = e[r]
+        Lb = np.zeros(n, dtype=b.dtype)
+        LTb = np.zeros(n, dtype=b.dtype)
+        for t in range(steps):
+            Lb[:] = 0.0
+            largest = 0.0
+            for i in range(n):
+                bi = br[i]
+                c = lr * m * bi
+                acc = 0.0
+                for q in range(k):
+                    j = src[r, i, q]
+                    old = w[r, i, q]
+                    acc += old * br[j]
+                    Lb[j] += old * bi
+                    if learn_l:
+                        new = _bounded(old + c * br[j], clamp)
+                        largest = max(largest, abs(new - old))
+                        w[r, i, q] = new
+                LTb[i] = acc
+            largest = max(largest, _update_agents(br, er, Lb, LTb, lr, s, m, p, e_star,
+                                                  learn_b, learn_e, joint, clamp))
+            if largest / lr > tolerance:
+                last_active[r] = first_step + t + 1
+            velocity[r] = largest / lr
+
+
+@njit(cache=True)
+def sample_sources(n, k, replicates, seed):
+    """For each replicate and agent, k distinct other agents drawn uniformly (Floyd's algorithm)."""
+    np.random.seed(seed)
+    src = np.empty((replicates, n, k), dtype=np.int32)
+    chosen = np.zeros(n, dtype=np.bool_)
+    for r in range(replicates):
+        for i in range(n):
+            count = 0
+            # Floyd's sampling of k from the n - 1 agents other than i.
+            for top in range(n - 1 - k, n - 1):
+                pick = np.random.randint(0, top + 1)
+                if chosen[pick + (pick >= i)]:
+                    pick = top
+                agent = pick + (pick >= i)
+                chosen[agent] = True
+                src[r, i, count] = agent
+                count += 1
+            for q in range(k):
+                chosen[src[r, i, q]] = False
+    return src
