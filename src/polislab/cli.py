@@ -1,0 +1,204 @@
+"""Layer 6: the ``polislab`` command line (DESIGN.md, The command line). Thin: parse, call, print.
+
+Bad input of any kind prints one line on stderr and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from polislab import __version__
+from polislab.core.errors import UsageError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="polislab: numerical experiments on simulated societies of learning agents.",
+)
+
+
+def _fail(message: str) -> None:
+    print(f"polislab: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def _assignments(pairs: list[str]) -> dict[str, str]:
+    values = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--set {pair!r} is not NAME=VALUE")
+        values[name.strip()] = text
+    return values
+
+
+@app.command()
+def models(
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """List every model with its parameters, bounds, defaults and presets."""
+    from polislab.core.params import describe_field
+    from polislab.core.registry import get_model, model_names
+    from polislab.experiments.spec import jsonable
+
+    catalogue = []
+    for name in model_names():
+        spec = get_model(name)
+        catalogue.append({
+            "name": name,
+            "summary": spec.summary,
+            "presets": {key: jsonable(dict(values)) for key, values in spec.presets.items()},
+            "parameters": [jsonable(describe_field(spec.params, field)) for field in spec.params.model_fields],
+        })
+    if as_json:
+        print(json.dumps(catalogue, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    for model in catalogue:
+        table = Table(title=f"{model['name']}: {model['summary']}", title_justify="left")
+        for column in ("parameter", "default", "allowed", "description"):
+            table.add_column(column, overflow="fold")
+        for field in model["parameters"]:
+            allowed = field["choices"] or " ".join(f"{k} {v}" for k, v in field["bounds"].items())
+            table.add_row(field["name"], str(field["default"]), str(allowed or field["type"]), field["description"])
+        console.print(table)
+        console.print(f"presets: {', '.join(model['presets']) or 'none'}\n")
+
+
+@app.command()
+def run(
+    model: Annotated[str, typer.Argument(help="model name (see polislab models)")],
+    assignments: Annotated[list[str], typer.Option("--set", help="NAME=VALUE, any parameter")] = [],
+    preset: Annotated[Optional[str], typer.Option(help="a preset of the model")] = None,
+    seed: Annotated[int, typer.Option(help="seed of the first replicate")] = 0,
+    replicates: Annotated[int, typer.Option(help="replicates, seeds seed, seed+1, ...")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object, nothing else")] = False,
+    out: Annotated[Optional[Path], typer.Option(help="store the runs in this results directory")] = None,
+    plot: Annotated[Optional[Path], typer.Option(help="draw the series of the runs to this file")] = None,
+) -> None:
+    """Run a model, print its metrics (and a summary over replicates)."""
+    from polislab.core.progress import progress_bar, wants_progress
+    from polislab.core.registry import get_model
+    from polislab.core.seeding import replicate_seeds
+    from polislab.experiments.runner import run_replicates, summarize
+
+    spec = get_model(model)
+    params = spec.make_params(preset=preset, texts=_assignments(assignments))
+    seeds = replicate_seeds(seed, replicates)
+    with progress_bar(f"{model}", wants_progress(as_json)) as progress:
+        results = run_replicates(spec, params, seeds, progress=progress)
+    if out is not None:
+        from polislab.experiments.store import write_result
+
+        for result in results:
+            write_result(out, result)
+    if plot is not None:
+        from polislab.figures.series import plot_series
+
+        plot_series(results, plot)
+    document = summarize(model, params, results)
+    if as_json:
+        print(json.dumps(document))
+        return
+    _print_summary(document)
+
+
+def _print_summary(document: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{document['model']} ({len(document['seeds'])} replicates)", title_justify="left")
+    for column in ("metric", "mean", "std", "n"):
+        table.add_column(column)
+    for name, stats in document["summary"].items():
+        table.add_row(name, f"{stats['mean']:.6g}", f"{stats['std']:.3g}", str(stats["n"]))
+    Console().print(table)
+
+
+@app.command()
+def sweep(
+    spec_file: Annotated[Path, typer.Argument(metavar="SPEC.toml", help="experiment spec")],
+    backend: Annotated[str, typer.Option(help="serial | process | ray")] = "process",
+    address: Annotated[Optional[str], typer.Option(help="Ray cluster address (backend ray)")] = None,
+    workers: Annotated[Optional[int], typer.Option(help="worker processes (default: all cores)")] = None,
+    out: Annotated[Path, typer.Option(help="results directory")] = Path("results"),
+) -> None:
+    """Run every point and seed of a spec not yet stored in OUT (resumes after interruption)."""
+    from polislab.core.progress import progress_bar, wants_progress
+    from polislab.experiments.spec import load_spec
+    from polislab.experiments.sweep import run_sweep
+
+    spec = load_spec(spec_file)
+    if workers is not None and workers < 1:
+        raise UsageError(f"--workers {workers} is not allowed: at least 1")
+    with progress_bar(f"sweep {spec.name}", wants_progress()) as progress:
+        summary = run_sweep(spec, out, backend=backend, workers=workers, address=address, progress=progress)
+    print(f"{summary.total} runs: {summary.already_stored} already stored, {summary.ran} ran; results in {out}")
+
+
+@app.command()
+def figure(
+    name: Annotated[str, typer.Argument(help="figure name (polislab figure list)")],
+    source: Annotated[Optional[Path], typer.Option("--from", help="results directory")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="output file (.png, .pdf, .svg)")] = None,
+) -> None:
+    """Draw a named figure from stored results ('list' names them)."""
+    from polislab.figures import FIGURES, draw_figure
+
+    if name == "list":
+        for figure_name, entry in sorted(FIGURES.items()):
+            print(f"{figure_name}: {entry.description}")
+        return
+    if source is None:
+        raise UsageError("--from DIR is required: the results directory to draw from")
+    path = draw_figure(name, source, out or Path(f"{name}.png"))
+    print(f"wrote {path}")
+
+
+@app.command()
+def reproduce(
+    quick: Annotated[bool, typer.Option(help="the small version (a few minutes on a laptop)")] = False,
+    only: Annotated[Optional[str], typer.Option(help="only this study")] = None,
+    out: Annotated[Path, typer.Option(help="results and report directory")] = Path("reproduction"),
+    backend: Annotated[str, typer.Option(help="serial | process | ray")] = "process",
+) -> None:
+    """Run the catalog, draw the figures, write OUT/report.md and OUT/report.html."""
+    from polislab.report.build import reproduce as build
+
+    report = build(out, quick=quick, only=only, backend=backend)
+    print(f"report: {report.markdown} and {report.html} ({report.passed}/{report.total} checks passed)")
+
+
+@app.command()
+def version() -> None:
+    """Print the polislab version."""
+    print(__version__)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: usage errors (ours and the parser's) become one line and exit status 2."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except UsageError as error:
+        _fail(str(error))
+    except (typer.Exit, typer.Abort) as stop:
+        raise SystemExit(getattr(stop, "exit_code", 1)) from None
+    except Exception as error:  # the parser's own errors: click, or the click typer vendors
+        kind = type(error).__name__
+        if kind == "NoArgsIsHelpError":
+            context = getattr(error, "ctx", None)
+            print(context.get_help() if context else "", file=sys.stderr)
+            raise SystemExit(2) from None
+        if hasattr(error, "format_message") and hasattr(error, "exit_code"):
+            _fail(error.format_message().replace("\n", " "))
+        raise

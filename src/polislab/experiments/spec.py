@@ -1,0 +1,149 @@
+"""Experiment specs: a model, fixed parameters, a grid and seeds, read from TOML (DESIGN.md).
+
+    model = "echochamber"
+    preset = "chosen-listening"        # optional
+    seeds = [1, 2, 3]                  # or: seed = 1 and replicates = 8
+    [params]
+    steps = 2000
+    [grid]
+    peer_multiplier = [1.0, 2.5]
+    scepticism = [1, 2]
+
+A spec expands to runs, the product of the grid times the seeds. Each run has a key, a hash of
+its model, full validated parameters and seed, so the same run is never stored twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from polislab.core.errors import UsageError
+from polislab.core.params import Params
+from polislab.core.registry import get_model
+from polislab.core.seeding import check_seed, replicate_seeds
+
+SPEC_KEYS = {"name", "description", "model", "preset", "seeds", "seed", "replicates", "params", "grid"}
+
+
+def jsonable(value: Any) -> Any:
+    """Parameters as JSON: non-finite floats are spelled "inf", "-inf", "nan"."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [jsonable(item) for item in value]
+    if isinstance(value, dict):
+        return {name: jsonable(item) for name, item in value.items()}
+    return value
+
+
+def params_json(params: Params) -> str:
+    return json.dumps(jsonable(params.to_dict()), sort_keys=True, separators=(",", ":"))
+
+
+def run_key(params: Params, seed: int) -> str:
+    """The identity of a run: a hash of model name, every parameter and the seed."""
+    text = f"{type(params).model_name}|{params_json(params)}|{seed}"
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+@dataclass(frozen=True)
+class Run:
+    params: Params
+    seed: int
+
+    @property
+    def key(self) -> str:
+        return run_key(self.params, self.seed)
+
+
+@dataclass
+class Spec:
+    model: str
+    seeds: list[int]
+    params: dict[str, Any] = field(default_factory=dict)
+    grid: dict[str, list[Any]] = field(default_factory=dict)
+    preset: str | None = None
+    name: str = "sweep"
+    description: str = ""
+
+    def points(self) -> list[Params]:
+        """Validated parameters of every grid point (fails on the first bad one)."""
+        spec = get_model(self.model)
+        names = list(self.grid)
+        points = []
+        for values in itertools.product(*(self.grid[name] for name in names)):
+            merged = {**self.params, **dict(zip(names, values))}
+            points.append(spec.make_params(merged, preset=self.preset))
+        return points
+
+    def runs(self) -> list[Run]:
+        return [Run(params, seed) for params in self.points() for seed in self.seeds]
+
+
+def load_spec(path: str | Path) -> Spec:
+    """Read a TOML spec; any problem is one ``UsageError`` line naming the file and the fault."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise UsageError(f"spec file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"spec file {path} cannot be read: {error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise UsageError(f"spec file {path} is not valid TOML: {error}") from None
+    return spec_from_dict(data, source=str(path))
+
+
+def spec_from_dict(data: Mapping[str, Any], source: str = "spec") -> Spec:
+    unknown = sorted(set(data) - SPEC_KEYS)
+    if unknown:
+        raise UsageError(f"{source}: unknown key '{unknown[0]}'; allowed: {', '.join(sorted(SPEC_KEYS))}")
+    if "model" not in data or not isinstance(data["model"], str):
+        raise UsageError(f"{source}: 'model' is required, the name of a model (see polislab models)")
+    params = _table(data, "params", source)
+    grid = _table(data, "grid", source)
+    for name, values in grid.items():
+        if not isinstance(values, list) or not values:
+            raise UsageError(f"{source}: grid '{name}' = {values!r} must be a non-empty list of values")
+    try:
+        spec = Spec(
+            model=data["model"],
+            seeds=_seeds(data, source),
+            params=params,
+            grid=grid,
+            preset=data.get("preset"),
+            name=str(data.get("name", Path(source).stem)),
+            description=str(data.get("description", "")),
+        )
+        spec.points()  # validate every grid point now, before anything runs
+    except UsageError as error:
+        raise UsageError(f"{source}: {error}") from None
+    return spec
+
+
+def _table(data: Mapping[str, Any], name: str, source: str) -> dict[str, Any]:
+    table = data.get(name, {})
+    if not isinstance(table, dict):
+        raise UsageError(f"{source}: '{name}' must be a table ([{name}])")
+    return dict(table)
+
+
+def _seeds(data: Mapping[str, Any], source: str) -> list[int]:
+    if "seeds" in data:
+        seeds = data["seeds"]
+        if not isinstance(seeds, list) or not seeds:
+            raise UsageError(f"{source}: seeds = {seeds!r} must be a non-empty list of integers >= 0")
+        return [check_seed(seed) for seed in seeds]
+    seed = data.get("seed", 0)
+    replicates = data.get("replicates", 1)
+    if not isinstance(replicates, int) or isinstance(replicates, bool):
+        raise UsageError(f"{source}: replicates = {replicates!r} must be an integer >= 1")
+    return replicate_seeds(seed, replicates)

@@ -1,0 +1,82 @@
+"""Sweeps: expand a spec to runs, skip the runs already stored, execute the rest, store each.
+
+An interrupted sweep resumes: run files appear only when a run is finished, so a second call
+runs exactly the missing ones, none twice.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from polislab.core.registry import get_model
+from polislab.experiments.executors import Task, execute
+from polislab.experiments.spec import Spec, run_key
+from polislab.experiments.store import remove_partial_files, stored_keys, write_result
+
+MAX_SEEDS_PER_TASK = 64
+
+
+@dataclass
+class SweepSummary:
+    total: int
+    already_stored: int
+    ran: int
+
+
+def plan_tasks(spec: Spec, done: set[str], workers: int) -> list[Task]:
+    """Group the runs still to do into tasks: seeds of one point share a task when the model
+    runs replicates batched, split so that every worker has work."""
+    batched = get_model(spec.model).simulate_batch is not None
+    tasks = []
+    points = spec.points()
+    for params in points:
+        seeds = [seed for seed in spec.seeds if run_key(params, seed) not in done]
+        if not seeds:
+            continue
+        size = 1
+        if batched:
+            per_worker = -(-len(seeds) * len(points) // max(workers, 1))
+            size = max(1, min(MAX_SEEDS_PER_TASK, per_worker, len(seeds)))
+        values = params.to_dict()
+        for start in range(0, len(seeds), size):
+            tasks.append(Task(spec.model, values, tuple(seeds[start : start + size])))
+    return tasks
+
+
+def run_sweep(
+    spec: Spec,
+    out: str | Path,
+    backend: str = "process",
+    workers: int | None = None,
+    address: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SweepSummary:
+    """Run every run of ``spec`` not yet stored in ``out`` and store it."""
+    out = Path(out)
+    remove_partial_files(out)
+    done = stored_keys(out)
+    runs = spec.runs()
+    keys = {run.key for run in runs}
+    already = len(keys & done)
+    workers = workers or os.cpu_count() or 1
+    tasks = plan_tasks(spec, done, workers if backend != "serial" else 1)
+    finished = already
+
+    def store(results) -> None:
+        nonlocal finished
+        for result in results:
+            write_result(out, result)
+            finished += 1
+        if progress is not None:
+            progress(finished, len(keys))
+
+    if progress is not None:
+        progress(finished, len(keys))
+    execute(tasks, store, backend=backend, workers=workers, address=address)
+    return SweepSummary(total=len(keys), already_stored=already, ran=len(keys) - already)
+
+
+__all__ = ["SweepSummary", "plan_tasks", "run_sweep"]
