@@ -153,10 +153,10 @@ def figure(
     out: Annotated[Optional[Path], typer.Option(help="output file (.png, .pdf, .svg)")] = None,
 ) -> None:
     """Draw a named figure from stored results ('list' names them)."""
-    from polislab.figures import FIGURES, draw_figure
+    from polislab.figures import draw_figure, load_figures
 
     if name == "list":
-        for figure_name, entry in sorted(FIGURES.items()):
+        for figure_name, entry in sorted(load_figures().items()):
             print(f"{figure_name}: {entry.description}")
         return
     if source is None:
@@ -173,9 +173,11 @@ def reproduce(
     backend: Annotated[str, typer.Option(help="serial | process | ray")] = "process",
 ) -> None:
     """Run the catalog, draw the figures, write OUT/report.md and OUT/report.html."""
-    from polislab.report.build import reproduce as build
+    from polislab.experiments.reproduce import run_catalog
+    from polislab.report.build import write_report
 
-    report = build(out, quick=quick, only=only, backend=backend)
+    chosen = run_catalog(out, quick=quick, only=only, backend=backend)
+    report = write_report(out, chosen, quick=quick)
     print(f"report: {report.markdown} and {report.html} ({report.passed}/{report.total} checks passed)")
 
 

@@ -7,7 +7,7 @@
     steps = 2000
     [grid]
     peer_multiplier = [1.0, 2.5]
-    scepticism = [1, 2]
+    scepticism = [1, 2]              # a grid may also range over presets: preset = ["a", "b"]
 
 A spec expands to runs, the product of the grid times the seeds. Each run has a key, a hash of
 its model, full validated parameters and seed, so the same run is never stored twice.
@@ -81,7 +81,8 @@ class Spec:
         points = []
         for values in itertools.product(*(self.grid[name] for name in names)):
             merged = {**self.params, **dict(zip(names, values))}
-            points.append(spec.make_params(merged, preset=self.preset))
+            preset = merged.pop("preset", self.preset)  # a grid may range over presets
+            points.append(spec.make_params(merged, preset=preset))
         return points
 
     def runs(self) -> list[Run]:

@@ -1,0 +1,21 @@
+"""Small statistics shared by the report's checks."""
+
+from __future__ import annotations
+
+import math
+
+
+def wilson_interval(successes: int, trials: int, z: float = 1.959964) -> tuple[float, float]:
+    """The Wilson score interval of a binomial proportion (95% by default)."""
+    if trials <= 0:
+        return (0.0, 1.0)
+    p = successes / trials
+    denominator = 1 + z * z / trials
+    centre = (p + z * z / (2 * trials)) / denominator
+    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def proportion_text(successes: int, trials: int) -> str:
+    low, high = wilson_interval(successes, trials)
+    return f"{successes / max(trials, 1):.1%} of {trials} (95% CI {low:.1%}-{high:.1%})"

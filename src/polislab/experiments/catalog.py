@@ -1,0 +1,81 @@
+"""The catalog: experiments that reproduce the seeds' figures and claims (``polislab reproduce``).
+
+An ``Entry`` is a spec (its full size; ``--quick`` keeps a prefix of its seeds) with the claims
+of the source it checks. A ``Claim`` quotes the source, states its value and our tolerance, and
+measures our value from the stored runs. Each study keeps its entries in
+``polislab.experiments.studies.<study>``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from polislab.core.errors import UsageError
+from polislab.experiments.query import Store
+from polislab.experiments.spec import Spec
+
+STUDIES = {
+    "echochamber": "polislab.experiments.studies.echochamber",
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ours: str
+    passed: bool
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim of a source: where it is, what it says, its value, our tolerance, our measure."""
+
+    source: str
+    says: str
+    expected: str
+    tolerance: str
+    measure: Callable[[Store], Verdict]
+
+    def check(self, store: Store) -> Verdict:
+        """Our verdict, or a failed one naming what was missing when no runs are stored."""
+        try:
+            return self.measure(store)
+        except (KeyError, ValueError, IndexError) as error:
+            return Verdict(f"not measurable from the stored runs ({type(error).__name__}: {error})", False)
+
+
+@dataclass(frozen=True)
+class Entry:
+    study: str
+    name: str
+    title: str
+    spec: Spec
+    quick_seeds: int
+    claims: tuple[Claim, ...] = ()
+    notes: str = ""
+    tables: tuple[Callable[[Store], tuple[str, list[str], list[list[str]]]], ...] = field(default_factory=tuple)
+
+    def spec_for(self, quick: bool) -> Spec:
+        """The full spec, or for ``--quick`` the same spec on the first ``quick_seeds`` seeds."""
+        if not quick:
+            return self.spec
+        return replace(self.spec, seeds=self.spec.seeds[: self.quick_seeds])
+
+
+def entries(only: str | None = None) -> list[Entry]:
+    """Every catalog entry, or those of one study."""
+    if only is not None and only not in STUDIES:
+        raise UsageError(f"unknown study '{only}'; allowed: {', '.join(STUDIES)}")
+    chosen = [only] if only else list(STUDIES)
+    found: list[Entry] = []
+    for study in chosen:
+        found.extend(importlib.import_module(STUDIES[study]).ENTRIES)
+    return found
+
+
+def entry(name: str) -> Entry:
+    for candidate in entries():
+        if candidate.name == name:
+            return candidate
+    raise UsageError(f"unknown catalog entry '{name}'")

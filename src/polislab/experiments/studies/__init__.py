@@ -1,0 +1,1 @@
+"""Catalog entries of each study (experiments and the source claims they check)."""

@@ -1,0 +1,57 @@
+"""Layer 5: figures drawn from stored results only (they never run a simulation).
+
+``FIGURES`` maps a name to a drawing function ``draw(store) -> matplotlib Figure``. Figures use
+matplotlib's object API (no pyplot), so drawing changes no global state.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from polislab.core.errors import UsageError
+from polislab.experiments.query import Store
+
+
+@dataclass(frozen=True)
+class FigureEntry:
+    study: str
+    description: str
+    draw: Callable
+
+
+FIGURE_MODULES = ["polislab.figures.echochamber"]
+FIGURES: dict[str, FigureEntry] = {}
+
+
+def figure(name: str, study: str, description: str) -> Callable[[Callable], Callable]:
+    """Register a drawing function under ``name``."""
+
+    def decorate(draw: Callable) -> Callable:
+        FIGURES[name] = FigureEntry(study, description, draw)
+        return draw
+
+    return decorate
+
+
+def load_figures() -> dict[str, FigureEntry]:
+    """Every figure (importing the modules that register them)."""
+    for module in FIGURE_MODULES:
+        importlib.import_module(module)
+    return FIGURES
+
+
+def draw_figure(name: str, source: str | Path, out: str | Path) -> Path:
+    """Draw figure ``name`` from the results in ``source`` to the file ``out``."""
+    figures = load_figures()
+    if name not in figures:
+        raise UsageError(f"unknown figure '{name}'; allowed: {', '.join(sorted(figures))}")
+    if not (Path(source) / "runs").is_dir():
+        raise UsageError(f"--from {source}: no stored runs there (run polislab reproduce or sweep first)")
+    fig = figures[name].draw(Store(source))
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=110, bbox_inches="tight")
+    return out

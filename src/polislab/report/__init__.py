@@ -1,0 +1,1 @@
+"""Layer 5: the reproduction report, drawn from stored results only."""
