@@ -26,9 +26,10 @@ class Variable:
 
 @dataclass
 class AscentLog:
-    """What ``ascend`` saw: the largest change / lr of the final step, and the last active step."""
+    """What ``ascend`` saw: how many values moved by more than tolerance * lr in the final step,
+    and the last step in which any did."""
 
-    velocity: float
+    moving: int
     last_active: int
 
 
@@ -45,16 +46,16 @@ def ascend(
     """Take ``steps`` simultaneous gradient steps of ``utility`` on the learned variables.
 
     Variables are updated in place. ``last_active`` is the last step (counted from
-    ``first_step``) whose largest change / ``learning_rate`` exceeded ``tolerance``.
+    ``first_step``) in which some learned value changed by more than ``tolerance * learning_rate``.
     """
     learned = [v for v in variables if v.learns]
-    velocity = 0.0
+    moving = 0
     for step in range(steps):
         for variable in variables:
             variable.tensor.requires_grad_(variable.learns)
         total = utility(*(v.tensor for v in variables))
         total.backward(torch.ones_like(total))
-        largest = 0.0
+        moving = 0
         with torch.no_grad():
             for variable in learned:
                 tensor = variable.tensor
@@ -65,10 +66,10 @@ def ascend(
                     tensor.clamp_(-clamp, clamp)
                 if variable.project is not None:
                     variable.project(tensor)
-                largest = max(largest, float((tensor - before).abs().max()))
-        velocity = largest / learning_rate
-        if velocity > tolerance:
+                change = (tensor - before).abs()
+                moving += int((change > tolerance * learning_rate).sum())
+        if moving:
             last_active = first_step + step + 1
     for variable in variables:
         variable.tensor.requires_grad_(False)
-    return AscentLog(velocity=velocity, last_active=last_active)
+    return AscentLog(moving=moving, last_active=last_active)

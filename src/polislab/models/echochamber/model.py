@@ -39,7 +39,7 @@ class State:
     sources: np.ndarray | None
     weights: np.ndarray | None
     last_active: np.ndarray
-    velocity: np.ndarray
+    moving: np.ndarray
 
     def listening(self) -> Listening:
         return Listening(matrix=self.L, sources=self.sources, weights=self.weights)
@@ -73,7 +73,7 @@ def initial_state(params: EchoChamberParams, seeds: Sequence[int]) -> State:
         else:
             weights[r] = listen
             sources[r] = kernels.sample_sources(n, params.k, 1, derived_seed(seed, 1))[0]
-    return State(b, e, L, sources, weights, np.zeros(count, np.int64), np.zeros(count))
+    return State(b, e, L, sources, weights, np.zeros(count, np.int64), np.zeros(count, np.int64))
 
 
 def advance(state: State, params: EchoChamberParams, steps: int, first_step: int) -> None:
@@ -86,8 +86,8 @@ def advance(state: State, params: EchoChamberParams, steps: int, first_step: int
         steps, dtype(params.learning_rate), dtype(params.scepticism), dtype(params.peer_multiplier),
         dtype(params.evidence_pressure), dtype(params.real_evidence), params.learn_beliefs,
         params.learn_evidence, params.learn_listening, params.gradient == "joint",
-        dtype(params.clamp or 0.0), params.settle_tolerance, first_step, state.last_active,
-        state.velocity,
+        dtype(params.clamp or np.inf), dtype(params.settle_tolerance), first_step, state.last_active,
+        state.moving,
     )
     if state.L is not None:
         kernels.dense_steps(state.b, state.e, state.L, *args)
@@ -124,7 +124,7 @@ def _advance_autograd(state: State, params: EchoChamberParams, steps: int, first
             last_active=int(state.last_active[r]),
         )
         state.last_active[r] = log.last_active
-        state.velocity[r] = log.velocity
+        state.moving[r] = log.moving
 
 
 def record_interval(params: EchoChamberParams) -> int:
@@ -149,7 +149,7 @@ def simulate_batch(
         row = snapshot(state.b, state.e, state.listening(), params.scepticism,
                        params.peer_multiplier, params.evidence_pressure, params.real_evidence,
                        params.clamp)
-        row["velocity"] = state.velocity.copy() if step else np.full(len(seeds), np.nan)
+        row["moving"] = state.moving.astype(float) if step else np.full(len(seeds), np.nan)
         records.append(row)
         if keep_history:
             belief_history.append(state.b.copy())
@@ -188,7 +188,7 @@ def _final_metrics(params, state: State, columns: dict, steps: np.ndarray) -> di
     listening = state.listening()
     sign = belief_sign(state.b)
     count = len(state.b)
-    final = {name: list(values[:, -1]) for name, values in columns.items() if name != "velocity"}
+    final = {name: list(values[:, -1]) for name, values in columns.items() if name != "moving"}
     reached = columns["bubble_index"] >= params.bubble_threshold
     final.update(
         majority_sign=[1 if 2 * np.sum(sign[r] > 0) >= params.n else -1 for r in range(count)],
