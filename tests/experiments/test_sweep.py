@@ -1,0 +1,75 @@
+"""Sweeps: the executor changes nothing; an interrupted sweep resumes without repeating a run."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from polislab.experiments import store
+from polislab.experiments.spec import spec_from_dict
+from polislab.experiments.sweep import run_sweep
+
+SMALL = {"model": "echochamber", "preset": "chosen-listening", "seeds": [0, 1, 2],
+         "params": {"steps": 400}, "grid": {"peer_multiplier": [1.0, 2.5], "scepticism": [1.0, 2.0]}}
+
+
+def stored_metrics(directory):
+    rows = store.open(directory).execute(
+        "SELECT key, mean_utility, bubble_index, steps_to_settle FROM runs ORDER BY key").fetchall()
+    return rows
+
+
+@pytest.fixture(scope="module")
+def serial_store(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("serial")
+    summary = run_sweep(spec_from_dict(SMALL), directory, backend="serial")
+    assert (summary.total, summary.ran) == (12, 12)
+    return directory
+
+
+def test_process_executor_stores_the_same_results(serial_store, tmp_path):
+    run_sweep(spec_from_dict(SMALL), tmp_path, backend="process", workers=2)
+    assert stored_metrics(tmp_path) == stored_metrics(serial_store)
+
+
+@pytest.mark.slow
+def test_ray_executor_stores_the_same_results(serial_store, tmp_path):
+    pytest.importorskip("ray")
+    run_sweep(spec_from_dict(SMALL), tmp_path, backend="ray")
+    assert stored_metrics(tmp_path) == stored_metrics(serial_store)
+
+
+def test_a_second_sweep_runs_nothing(serial_store):
+    summary = run_sweep(spec_from_dict(SMALL), serial_store, backend="serial")
+    assert (summary.already_stored, summary.ran) == (12, 0)
+
+
+def test_a_killed_sweep_resumes_with_exactly_the_missing_runs(tmp_path):
+    spec_file = tmp_path / "spec.toml"
+    spec_file.write_text(
+        'model = "echochamber"\npreset = "chosen-listening"\nseeds = [0]\n[params]\nsteps = 200000\n'
+        "[grid]\nscepticism = [1.0, 1.2, 1.4, 1.6, 1.8, 2.0, 2.2, 2.4, 2.6, 2.8, 3.0, 3.2]\n"
+    )
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "polislab", "sweep", str(spec_file), "--backend", "serial", "--out", str(out)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.time() + 120
+    while len(store.stored_keys(out)) < 2 and time.time() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    before = store.stored_keys(out)
+    assert 2 <= len(before) < 12, "the sweep was not interrupted half way"
+    finished = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert f"12 runs: {len(before)} already stored, {12 - len(before)} ran" in finished.stdout
+    after = store.stored_keys(out)
+    expected = {run.key for run in spec_from_dict({"model": "echochamber", "preset": "chosen-listening",
+                "seeds": [0], "params": {"steps": 200000},
+                "grid": {"scepticism": [1.0, 1.2, 1.4, 1.6, 1.8, 2.0, 2.2, 2.4, 2.6, 2.8, 3.0, 3.2]}}).runs()}
+    assert after == expected and before <= after
+    assert store.open(out).execute("SELECT count(*), count(DISTINCT key) FROM runs").fetchone() == (12, 12)
+    assert not list(Path(out).glob(f"*/{store.TEMPORARY_PREFIX}*"))

@@ -1,0 +1,106 @@
+"""The command line end to end: the documented JSON object, one-line errors with status 2."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from polislab.testing import check_model
+
+
+def polislab(*arguments, cwd=None):
+    return subprocess.run([sys.executable, "-m", "polislab", *arguments], capture_output=True, text=True, cwd=cwd)
+
+
+def test_run_json_prints_exactly_the_documented_object():
+    done = polislab("run", "echochamber", "--preset", "chosen-listening", "--replicates", "8", "--json",
+                    "--set", "steps=3000")
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert set(document) == {"model", "version", "params", "seeds", "replicates", "summary"}
+    assert document["model"] == "echochamber" and document["seeds"] == list(range(8))
+    assert document["params"]["steps"] == 3000 and document["params"]["learn_listening"] is True
+    values = [r["metrics"]["consensus"] for r in document["replicates"]]
+    summary = document["summary"]["consensus"]
+    assert summary["n"] == 8
+    assert summary["mean"] == pytest.approx(np.mean(values)) and summary["std"] == pytest.approx(np.std(values))
+
+
+@pytest.mark.parametrize(
+    ("arguments", "fragment"),
+    [
+        (["run", "nope"], "unknown model 'nope'"),
+        (["run", "echochamber", "--set", "colour=red"], "unknown parameter 'colour'"),
+        (["run", "echochamber", "--set", "scepticism=-1"], "parameter 'scepticism'"),
+        (["run", "echochamber", "--set", "gradient=sideways"], "parameter 'gradient'"),
+        (["run", "echochamber", "--set", "steps"], "NAME=VALUE"),
+        (["run", "echochamber", "--preset", "loud"], "unknown preset 'loud'"),
+        (["run", "echochamber", "--replicates", "0"], "replicates 0"),
+        (["run", "echochamber", "--frobnicate"], "No such option"),
+        (["sweep", "absent.toml"], "does not exist"),
+        (["sweep", "x.toml", "--backend", "carrier-pigeon"], "does not exist"),
+        (["figure", "no-such-figure", "--from", "."], "unknown figure"),
+        (["reproduce", "--only", "astrology"], "unknown study 'astrology'"),
+    ],
+)
+def test_bad_input_is_one_line_and_status_2(arguments, fragment, tmp_path):
+    done = polislab(*arguments, cwd=tmp_path)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and fragment in lines[0] and "Traceback" not in done.stderr
+    assert done.stdout == ""
+
+
+def test_unknown_backend_is_refused(tmp_path):
+    spec = tmp_path / "s.toml"
+    spec.write_text('model = "echochamber"\n[params]\nsteps = 10\n')
+    done = polislab("sweep", str(spec), "--backend", "carrier-pigeon", "--out", str(tmp_path / "o"))
+    assert done.returncode == 2 and "unknown backend 'carrier-pigeon'" in done.stderr
+
+
+def test_models_json_lists_parameters_bounds_and_presets():
+    done = polislab("models", "--json")
+    models = {m["name"]: m for m in json.loads(done.stdout)}
+    echo = models["echochamber"]
+    fields = {p["name"]: p for p in echo["parameters"]}
+    assert fields["scepticism"]["bounds"] == {"ge": 0} and fields["gradient"]["choices"] == ["joint", "own"]
+    assert set(echo["presets"]) == {"own-evidence", "fixed-listening", "selective-evidence",
+                                    "chosen-listening", "chosen-listening-and-evidence"}
+
+
+def test_run_stores_and_plots(tmp_path):
+    done = polislab("run", "echochamber", "--set", "steps=500", "--replicates", "2", "--out", str(tmp_path / "r"),
+                    "--plot", str(tmp_path / "series.png"))
+    assert done.returncode == 0, done.stderr
+    assert len(list((tmp_path / "r" / "runs").glob("*.parquet"))) == 2
+    assert (tmp_path / "series.png").stat().st_size > 10_000
+    assert "mean_utility" in done.stdout  # the summary table; no progress bar off a terminal
+    assert "eta" not in done.stdout
+
+
+def test_set_parses_booleans_numbers_and_none():
+    done = polislab("run", "echochamber", "--json", "--set", "n=1e2", "--set", "learn_evidence=yes",
+                    "--set", "clamp=none", "--set", "steps=10", "--set", "graph=sparse", "--set", "k=3")
+    params = json.loads(done.stdout)["params"]
+    assert (params["n"], params["learn_evidence"], params["clamp"], params["k"]) == (100, True, None, 3)
+
+
+def test_the_echochamber_model_honours_the_contract():
+    check_model("echochamber", {"steps": 300, "n": 8})
+    check_model("echochamber", {"steps": 50, "n": 40, "graph": "sparse", "k": 5, "learn_listening": True})
+
+
+@pytest.mark.slow
+def test_reproduce_quick_writes_a_report_whose_checks_pass(tmp_path):
+    done = polislab("reproduce", "--quick", "--out", str(tmp_path / "rep"))
+    assert done.returncode == 0, done.stderr
+    report = (tmp_path / "rep" / "report.md").read_text()
+    assert "7 of 7 checks passed" in report and "FAIL" not in report
+    html = (tmp_path / "rep" / "report.html").read_text()
+    for name in ("strips", "listen", "series", "modes"):
+        assert (tmp_path / "rep" / "figures" / f"echochamber-{name}.png").stat().st_size > 10_000
+        assert f"figures/echochamber-{name}.png" in html
+    figure = polislab("figure", "echochamber-listen", "--from", str(tmp_path / "rep"), "--out", str(tmp_path / "l.png"))
+    assert figure.returncode == 0 and (tmp_path / "l.png").exists()

@@ -1,0 +1,18 @@
+"""The README's quick start is what CI runs."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_ci_runs_exactly_the_readmes_test_command():
+    ci_command = (ROOT / ".ci" / "run").read_text().strip().splitlines()[-1]
+    assert "pytest" in ci_command and "torch==2.13.0" in ci_command
+    assert ci_command in (ROOT / "README.md").read_text()
+
+
+def test_the_readme_lists_every_model():
+    from polislab import model_names
+
+    readme = (ROOT / "README.md").read_text()
+    assert all(f"`{name}`" in readme for name in model_names())
