@@ -46,6 +46,17 @@ def _update_agents(b, e, Lb, LTb, lr, s, m, p, e_star, learn_b, learn_e, joint, 
     return moving
 
 
+@njit(inline="always")
+def _close_step(b, e, Lb, LTb, lr, s, m, p, e_star, learn_b, learn_e, joint, clamp, threshold,
+                count, r, step, last_active, moving):
+    """Update beliefs and evidence, then note whether anything still moved in this step."""
+    count += _update_agents(b, e, Lb, LTb, lr, s, m, p, e_star, learn_b, learn_e, joint, clamp,
+                            threshold)
+    if count > 0:
+        last_active[r] = step
+    moving[r] = count
+
+
 @njit(cache=True, fastmath=True, parallel=True)
 def dense_steps(b, e, L, steps, lr, s, m, p, e_star, learn_b, learn_e, learn_l, joint, clamp,
                 tolerance, first_step, last_active, moving):
@@ -90,11 +101,8 @@ def dense_steps(b, e, L, steps, lr, s, m, p, e_star, learn_b, learn_e, learn_l, 
                         LTb[i] += old * bj
                 masked[j] = bj
                 Lb[j] = acc
-            count += _update_agents(br, er, Lb, LTb, lr, s, m, p, e_star, learn_b, learn_e,
-                                    joint, clamp, threshold)
-            if count > 0:
-                last_active[r] = first_step + t + 1
-            moving[r] = count
+            _close_step(br, er, Lb, LTb, lr, s, m, p, e_star, learn_b, learn_e, joint, clamp,
+                        threshold, count, r, first_step + t + 1, last_active, moving)
 
 
 @njit(cache=True, fastmath=True, parallel=True)
@@ -127,11 +135,8 @@ def sparse_steps(b, e, src, w, steps, lr, s, m, p, e_star, learn_b, learn_e, lea
                         count += abs(new - old) > threshold
                         w[r, i, q] = new
                 LTb[i] = acc
-            count += _update_agents(br, er, Lb, LTb, lr, s, m, p, e_star, learn_b, learn_e,
-                                    joint, clamp, threshold)
-            if count > 0:
-                last_active[r] = first_step + t + 1
-            moving[r] = count
+            _close_step(br, er, Lb, LTb, lr, s, m, p, e_star, learn_b, learn_e, joint, clamp,
+                        threshold, count, r, first_step + t + 1, last_active, moving)
 
 
 @njit(cache=True)
