@@ -11,8 +11,8 @@ def test_ci_runs_exactly_the_readmes_test_command():
     assert ci_command in (ROOT / "README.md").read_text()
 
 
-def test_the_readme_lists_every_model():
-    from polislab import model_names
+def test_the_readme_lists_every_built_in_model():
+    from polislab.core.registry import BUILTIN_MODELS
 
     readme = (ROOT / "README.md").read_text()
-    assert all(f"`{name}`" in readme for name in model_names())
+    assert all(f"`{name}`" in readme for name in BUILTIN_MODELS)

@@ -23,6 +23,7 @@ from polislab.core.seeding import check_seed
 
 BUILTIN_MODELS = {
     "echochamber": "polislab.models.echochamber.model",
+    "oracle": "polislab.models.oracle.model",
 }
 
 Simulate = Callable[..., Result]

@@ -18,6 +18,7 @@ from polislab.experiments.spec import Spec
 
 STUDIES = {
     "echochamber": "polislab.experiments.studies.echochamber",
+    "oracle": "polislab.experiments.studies.oracle",
 }
 
 

@@ -22,7 +22,7 @@ class FigureEntry:
     draw: Callable
 
 
-FIGURE_MODULES = ["polislab.figures.echochamber"]
+FIGURE_MODULES = ["polislab.figures.echochamber", "polislab.figures.oracle"]
 FIGURES: dict[str, FigureEntry] = {}
 
 
