@@ -24,6 +24,7 @@ from polislab.core.seeding import check_seed
 BUILTIN_MODELS = {
     "echochamber": "polislab.models.echochamber.model",
     "oracle": "polislab.models.oracle.model",
+    "coevolution": "polislab.models.coevolution.model",
 }
 
 Simulate = Callable[..., Result]

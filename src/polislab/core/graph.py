@@ -1,0 +1,232 @@
+"""The dynamic graph of compiled kernels: a fixed set of links whose ends move in O(1).
+
+Link e has two half-edges, 2e and 2e + 1; half-edge h belongs to node ``owner[h]`` and points
+at ``owner[h ^ 1]``. Each node's half-edges sit in its list of a ``listpool`` (its length is
+the node's degree) at position ``hpos[h]``. Moving an end of a link is one O(1) removal and one
+O(1) amortized append; a random neighbour is one random list item; an adjacency test scans the
+shorter of the two lists. Generators (random regular, Erdos-Renyi G(n, m), complete, scale-free)
+are compiled; ``to_networkx`` exports for analysis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from polislab.core import listpool
+from polislab.core.rng import below, new_state
+
+GRAPHS = ("random-regular", "erdos-renyi", "complete", "scale-free")
+
+
+@njit(inline="always")
+def neighbour(owner, h):
+    return owner[h ^ 1]
+
+
+@njit(inline="always")
+def adjacent(owner, start, size, data, u, v):
+    """Whether u and v are linked (scans the shorter list)."""
+    if size[u] > size[v]:
+        u, v = v, u
+    base = start[u]
+    for i in range(size[u]):
+        if owner[data[base + i] ^ 1] == v:
+            return True
+    return False
+
+
+@njit(inline="always")
+def add_half_edge(owner, hpos, start, size, cap, data, meta, h, node):
+    owner[h] = node
+    hpos[h] = listpool.append(start, size, cap, data, meta, node, h)
+
+
+@njit(inline="always")
+def move_end(owner, hpos, start, size, cap, data, meta, h, node):
+    """Give half-edge h (a link's end) to ``node``: O(1) amortized."""
+    old = owner[h]
+    moved = listpool.remove_at(start, size, data, old, hpos[h])
+    if moved >= 0:
+        hpos[moved] = hpos[h]
+    add_half_edge(owner, hpos, start, size, cap, data, meta, h, node)
+
+
+@njit(cache=True)
+def _build(n, u, v, capacity):
+    links = u.shape[0]
+    owner = np.empty(2 * links, dtype=np.int32)
+    hpos = np.empty(2 * links, dtype=np.int64)
+    start = np.zeros(n, dtype=np.int64)
+    size = np.zeros(n, dtype=np.int64)
+    cap = np.zeros(n, dtype=np.int64)
+    data = np.full(capacity, -1, dtype=np.int32)
+    meta = np.zeros(1, dtype=np.int64)
+    for e in range(links):
+        add_half_edge(owner, hpos, start, size, cap, data, meta, 2 * e, u[e])
+        add_half_edge(owner, hpos, start, size, cap, data, meta, 2 * e + 1, v[e])
+    return owner, hpos, start, size, cap, data, meta
+
+
+@dataclass
+class DynamicGraph:
+    n: int
+    owner: np.ndarray
+    hpos: np.ndarray
+    start: np.ndarray
+    degree: np.ndarray  # the list sizes
+    cap: np.ndarray
+    data: np.ndarray
+    meta: np.ndarray
+
+    @classmethod
+    def from_edges(cls, n: int, edges: np.ndarray) -> DynamicGraph:
+        edges = np.asarray(edges, dtype=np.int32).reshape(-1, 2)
+        capacity = 6 * len(edges) + 8 * n + 16
+        return cls(n, *_build(n, edges[:, 0].copy(), edges[:, 1].copy(), capacity))
+
+    @property
+    def links(self) -> int:
+        return len(self.owner) // 2
+
+    def arrays(self) -> tuple:
+        return self.owner, self.hpos, self.start, self.degree, self.cap, self.data, self.meta
+
+    def edges(self) -> np.ndarray:
+        return self.owner.reshape(-1, 2).copy()
+
+    def neighbours(self, node: int) -> np.ndarray:
+        half = self.data[self.start[node] : self.start[node] + self.degree[node]]
+        return self.owner[half ^ 1]
+
+    def to_networkx(self):
+        import networkx as nx
+
+        graph = nx.Graph()
+        graph.add_nodes_from(range(self.n))
+        graph.add_edges_from(map(tuple, self.edges().tolist()))
+        return graph
+
+    def check(self) -> None:
+        """Assert every invariant: lists agree with owners, no self-loops, no double links."""
+        assert self.degree.sum() == len(self.owner), "degree sum differs from twice the links"
+        for node in range(self.n):
+            half = self.data[self.start[node] : self.start[node] + self.degree[node]]
+            assert np.all(self.owner[half] == node), f"node {node}: a listed half-edge is not its own"
+            assert np.all(self.hpos[half] == np.arange(len(half))), f"node {node}: positions disagree"
+        edges = self.edges()
+        assert np.all(edges[:, 0] != edges[:, 1]), "a self-loop"
+        keys = np.sort(edges, axis=1)
+        assert len(np.unique(keys, axis=0)) == len(keys), "a double link"
+
+
+def generate(kind: str, n: int, k: float, seed: int) -> DynamicGraph:
+    """A graph of ``n`` nodes and mean degree about ``k`` (exactly k where the kind allows)."""
+    state = new_state(seed)
+    if kind == "complete":
+        u, v = np.triu_indices(n, 1)
+        return DynamicGraph.from_edges(n, np.stack([u, v], axis=1))
+    links = int(round(n * k / 2))
+    if kind == "random-regular":
+        return DynamicGraph(n, *_random_regular(n, int(k), state))
+    if kind == "erdos-renyi":
+        return DynamicGraph(n, *_gnm(n, links, state))
+    if kind == "scale-free":
+        return DynamicGraph(n, *_barabasi_albert(n, max(1, int(round(k / 2))), state))
+    raise ValueError(f"unknown graph '{kind}'; allowed: {', '.join(GRAPHS)}")
+
+
+@njit(cache=True)
+def _empty(n, links):
+    capacity = 6 * links + 8 * n + 16
+    return (np.empty(2 * links, dtype=np.int32), np.empty(2 * links, dtype=np.int64),
+            np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64),
+            np.full(capacity, -1, dtype=np.int32), np.zeros(1, dtype=np.int64))
+
+
+@njit(cache=True)
+def _gnm(n, links, state):
+    """Erdos-Renyi G(n, m): m distinct links drawn uniformly (rejecting loops and repeats)."""
+    owner, hpos, start, size, cap, data, meta = _empty(n, links)
+    e = 0
+    while e < links:
+        u = below(state, n)
+        v = below(state, n)
+        if u == v or adjacent(owner, start, size, data, u, v):
+            continue
+        add_half_edge(owner, hpos, start, size, cap, data, meta, 2 * e, u)
+        add_half_edge(owner, hpos, start, size, cap, data, meta, 2 * e + 1, v)
+        e += 1
+    return owner, hpos, start, size, cap, data, meta
+
+
+@njit(cache=True)
+def _random_regular(n, k, state):
+    """A uniform-ish k-regular graph: pair stubs at random, then remove self-loops and double
+    links by random degree-preserving swaps with good links."""
+    links = n * k // 2
+    stubs = np.repeat(np.arange(n, dtype=np.int32), k)
+    for i in range(stubs.shape[0] - 1, 0, -1):
+        j = below(state, i + 1)
+        stubs[i], stubs[j] = stubs[j], stubs[i]
+    owner, hpos, start, size, cap, data, meta = _empty(n, links)
+    for e in range(links):
+        add_half_edge(owner, hpos, start, size, cap, data, meta, 2 * e, stubs[2 * e])
+        add_half_edge(owner, hpos, start, size, cap, data, meta, 2 * e + 1, stubs[2 * e + 1])
+    for bad in range(links):  # one pass: each swap makes two good links, so none turns bad
+        for _ in range(100 * links + 100):
+            a, b = owner[2 * bad], owner[2 * bad + 1]
+            if a != b and _multiplicity(owner, start, size, data, a, b) == 1:
+                break
+            other = below(state, links)
+            c, d = owner[2 * other], owner[2 * other + 1]
+            # swap to a-c, b-d: keep degrees, require both new links to be new and not loops
+            if other == bad or a == c or b == d or a == d or b == c:
+                continue
+            if adjacent(owner, start, size, data, a, c) or adjacent(owner, start, size, data, b, d):
+                continue
+            move_end(owner, hpos, start, size, cap, data, meta, 2 * bad + 1, c)
+            move_end(owner, hpos, start, size, cap, data, meta, 2 * other, b)
+    return owner, hpos, start, size, cap, data, meta
+
+
+@njit(inline="always")
+def _multiplicity(owner, start, size, data, u, v):
+    count = 0
+    for i in range(size[u]):
+        if owner[data[start[u] + i] ^ 1] == v:
+            count += 1
+    return count
+
+
+@njit(cache=True)
+def _barabasi_albert(n, m, state):
+    """Barabasi-Albert: a complete core of m + 1 nodes, then each node links to m distinct
+    nodes drawn in proportion to degree (a random end of a random existing link)."""
+    core = min(m + 1, n)
+    links = core * (core - 1) // 2 + (n - core) * m
+    owner, hpos, start, size, cap, data, meta = _empty(n, links)
+    e = 0
+    for a in range(core):
+        for b in range(a + 1, core):
+            add_half_edge(owner, hpos, start, size, cap, data, meta, 2 * e, a)
+            add_half_edge(owner, hpos, start, size, cap, data, meta, 2 * e + 1, b)
+            e += 1
+    for node in range(core, n):
+        made = 0
+        while made < m:
+            target = owner[below(state, 2 * e)]
+            if target == node or adjacent(owner, start, size, data, node, target):
+                continue
+            add_half_edge(owner, hpos, start, size, cap, data, meta, 2 * e, node)
+            add_half_edge(owner, hpos, start, size, cap, data, meta, 2 * e + 1, target)
+            e += 1
+            made += 1
+    return owner, hpos, start, size, cap, data, meta
+
+
+def degree_variance(graph: DynamicGraph) -> float:
+    """Heterogeneity of Santos et al. (2006): the variance of the degree distribution."""
+    return float(np.var(graph.degree))

@@ -1,0 +1,369 @@
+"""The coevolution kernel (seed 002, Algorithm .1; Santos, Pacheco & Lenaerts 2006).
+
+One step picks a node x and a neighbour y (or a random link). With probability 1 / (1 + W) it
+is a strategy update: x imitates y with probability 1 / (1 + exp(-beta (f_y - f_x))) (seed 002,
+eq. 1). Otherwise it is a structural update: x keeps a link to a cooperator; a C-D link
+(x = C, y = D) is contested and, if x wins, x moves the link from y to the z its recommender
+offers; in a D-D link the winner moves its end (seed 002, Algorithm .1). Links move, never
+appear or vanish.
+
+Fitness is the accumulated payoff f_v = c_v payoff[s_v, C] + (d_v - c_v) payoff[s_v, D] with
+c_v the cooperating neighbours, kept up to date on every move and every change of strategy.
+Cooperators and defectors are kept as sets (O(1) random member); degree-based recommenders
+use degree buckets per class (defectors, cooperators, everyone) in a list pool, so every
+built-in recommender is O(1) amortized and never scans all nodes. A Python recommender makes
+``run`` return ``NEEDS_DECISION``; ``resolve`` applies its answer and ``run`` resumes.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from polislab.core import listpool
+from polislab.core.graph import adjacent, move_end
+from polislab.core.rng import below, uniform
+from polislab.models.coevolution import recommenders as rec
+
+FINISHED, NEEDS_DECISION = 0, 1
+# counters
+STEP, REWIRES, REQUESTS, STRUCTURAL, COOPERATORS, ABSORBED_AT, NO_CANDIDATE, PENDING = range(8)
+# options
+P_STRATEGY, BETA, CONTEST_FITTER, LINK_SAMPLING, GUARD, FALLBACK_RANDOM, TRIES, USE_BUCKETS = range(8)
+ALL_CLASS = 2  # bucket classes: 0 defectors, 1 cooperators, 2 everyone
+
+
+@njit(inline="always")
+def fitness(v, strategy, coop, degree, payoff):
+    s = strategy[v]
+    return coop[v] * payoff[s, 1] + (degree[v] - coop[v]) * payoff[s, 0]
+
+
+@njit(inline="always")
+def fermi(beta, gain):
+    """1 / (1 + exp(-beta gain)): the chance of adopting / winning with fitness advantage ``gain``."""
+    return 1.0 / (1.0 + math.exp(-beta * gain))
+
+
+# ----- degree buckets: list (class * n + degree) holds the class's nodes of that degree -----
+
+@njit(inline="always")
+def _bucket_add(b, bpos, bounds, n, cls, v, d, slot):
+    start, size, cap, data, meta = b
+    bpos[slot, v] = listpool.append(start, size, cap, data, meta, cls * n + d, v)
+    if d < bounds[cls, 0]:
+        bounds[cls, 0] = d
+    if d > bounds[cls, 1]:
+        bounds[cls, 1] = d
+
+
+@njit(inline="always")
+def _bucket_remove(b, bpos, n, cls, v, d, slot):
+    start, size, cap, data, meta = b
+    moved = listpool.remove_at(start, size, data, cls * n + d, bpos[slot, v])
+    if moved >= 0:
+        bpos[slot, moved] = bpos[slot, v]
+
+
+@njit(inline="always")
+def _degree_changed(b, bpos, bounds, n, strategy, v, old, new):
+    for slot in range(2):
+        cls = strategy[v] if slot == 0 else ALL_CLASS
+        _bucket_remove(b, bpos, n, cls, v, old, slot)
+        _bucket_add(b, bpos, bounds, n, cls, v, new, slot)
+
+
+@njit(inline="always")
+def _class_changed(b, bpos, bounds, n, v, d, old_cls, new_cls):
+    _bucket_remove(b, bpos, n, old_cls, v, d, 0)
+    _bucket_add(b, bpos, bounds, n, new_cls, v, d, 0)
+
+
+# ----- cooperator and defector sets -----
+
+@njit(inline="always")
+def _set_move(members, where, counts, v, old, new):
+    i = where[v]
+    last = members[old, counts[old] - 1]
+    members[old, i] = last
+    where[last] = i
+    counts[old] -= 1
+    members[new, counts[new]] = v
+    where[v] = counts[new]
+    counts[new] += 1
+
+
+# ----- recommenders -----
+
+@njit(inline="always")
+def _valid(owner, start, degree, data, x, z):
+    return z >= 0 and z != x and not adjacent(owner, start, degree, data, x, z)
+
+
+@njit(inline="always")
+def _from_set(rng, owner, start, degree, data, members, counts, cls, x, tries):
+    """A uniformly random valid member of class ``cls`` (rejection, then a reservoir scan)."""
+    count = counts[cls]
+    if count == 0:
+        return -1
+    for _ in range(tries):
+        z = members[cls, below(rng, count)]
+        if _valid(owner, start, degree, data, x, z):
+            return z
+    chosen, seen = -1, 0
+    for i in range(count):
+        z = members[cls, i]
+        if _valid(owner, start, degree, data, x, z):
+            seen += 1
+            if below(rng, seen) == 0:
+                chosen = z
+    return chosen
+
+
+@njit(inline="always")
+def _any_node(rng, owner, start, degree, data, n, x, tries):
+    for _ in range(tries * 8):
+        z = below(rng, n)
+        if _valid(owner, start, degree, data, x, z):
+            return z
+    chosen, seen = -1, 0  # x links to nearly everyone: the last resort scans all nodes
+    for z in range(n):
+        if _valid(owner, start, degree, data, x, z):
+            seen += 1
+            if below(rng, seen) == 0:
+                chosen = z
+    return chosen
+
+
+@njit(inline="always")
+def _local(rng, owner, start, degree, data, x, y, tries):
+    """A random neighbour of y that is a valid new neighbour of x (Santos et al. 2006)."""
+    d = degree[y]
+    if d == 0:
+        return -1
+    base = start[y]
+    for _ in range(tries):
+        z = owner[data[base + below(rng, d)] ^ 1]
+        if _valid(owner, start, degree, data, x, z):
+            return z
+    chosen, seen = -1, 0
+    for i in range(d):
+        z = owner[data[base + i] ^ 1]
+        if _valid(owner, start, degree, data, x, z):
+            seen += 1
+            if below(rng, seen) == 0:
+                chosen = z
+    return chosen
+
+
+@njit(inline="always")
+def _by_degree(rng, owner, start, degree, data, b, bounds, n, cls, x, highest, tries):
+    """A uniformly random valid node of the lowest (highest) degree in class ``cls``."""
+    bstart, bsize, bcap, bdata, bmeta = b
+    lo, hi = bounds[cls, 0], bounds[cls, 1]
+    while lo <= hi and bsize[cls * n + lo] == 0:
+        lo += 1
+    while hi >= lo and bsize[cls * n + hi] == 0:
+        hi -= 1
+    bounds[cls, 0], bounds[cls, 1] = lo, hi
+    span = hi - lo + 1
+    for step in range(max(span, 0)):
+        d = hi - step if highest else lo + step
+        lst = cls * n + d
+        size = bsize[lst]
+        if size == 0:
+            continue
+        for _ in range(tries):
+            z = bdata[bstart[lst] + below(rng, size)]
+            if _valid(owner, start, degree, data, x, z):
+                return z
+        chosen, seen = -1, 0
+        for i in range(size):
+            z = bdata[bstart[lst] + i]
+            if _valid(owner, start, degree, data, x, z):
+                seen += 1
+                if below(rng, seen) == 0:
+                    chosen = z
+        if chosen >= 0:
+            return chosen
+    return -1
+
+
+@njit(inline="always")
+def recommend(code, rng, x, y, owner, start, degree, data, strategy, members, counts, b, bounds, n, tries):
+    """The new neighbour z for x, who drops y; -1 when the recommender has none."""
+    if code == rec.LOCAL:
+        return _local(rng, owner, start, degree, data, x, y, tries)
+    if code == rec.RANDOM:
+        return _any_node(rng, owner, start, degree, data, n, x, tries)
+    if code == rec.GOOD:
+        return _from_set(rng, owner, start, degree, data, members, counts, 1, x, tries)
+    if code == rec.BAD:
+        return _from_set(rng, owner, start, degree, data, members, counts, 0, x, tries)
+    if code == rec.FAIR:
+        return _from_set(rng, owner, start, degree, data, members, counts, strategy[x], x, tries)
+    if rec.DEFECTORS_LOWEST <= code <= rec.COOPERATORS_HIGHEST:
+        offset = code - rec.DEFECTORS_LOWEST
+        cls = (0, 0, ALL_CLASS, ALL_CLASS, 1, 1)[offset]
+        return _by_degree(rng, owner, start, degree, data, b, bounds, n, cls, x, offset % 2 == 1, tries)
+    return -1  # null
+
+
+# ----- moves -----
+
+@njit(inline="always")
+def _apply_rewire(h, rewirer, dropped, z, graph, strategy, coop, b, bpos, bounds, n, use_buckets):
+    """Move the end of link h held by ``dropped`` to z: rewirer-dropped becomes rewirer-z."""
+    owner, hpos, start, degree, cap, data, meta = graph
+    end = h if owner[h] == dropped else h ^ 1
+    old_d, old_z = degree[dropped], degree[z]
+    move_end(owner, hpos, start, degree, cap, data, meta, end, z)
+    coop[rewirer] += strategy[z] - strategy[dropped]
+    coop[dropped] -= strategy[rewirer]
+    coop[z] += strategy[rewirer]
+    if use_buckets:
+        _degree_changed(b, bpos, bounds, n, strategy, dropped, old_d, old_d - 1)
+        _degree_changed(b, bpos, bounds, n, strategy, z, old_z, old_z + 1)
+
+
+@njit(inline="always")
+def _change_strategy(x, new, graph, strategy, coop, members, where, counts, counters, b, bpos, bounds, n,
+                     use_buckets):
+    owner, hpos, start, degree, cap, data, meta = graph
+    old = strategy[x]
+    if old == new:
+        return
+    delta = new - old
+    base = start[x]
+    for i in range(degree[x]):
+        coop[owner[data[base + i] ^ 1]] += delta
+    strategy[x] = new
+    counters[COOPERATORS] += delta
+    _set_move(members, where, counts, x, old, new)
+    if use_buckets:
+        _class_changed(b, bpos, bounds, n, x, degree[x], old, new)
+
+
+@njit(cache=True)
+def run(until, rng, graph, strategy, coop, recommender, members, where, counts, b, bpos, bounds,
+        payoff, options, counters, pending):
+    """Step until ``until`` steps, absorption (FINISHED) or a Python decision (NEEDS_DECISION:
+    ``pending`` holds link, rewirer, dropped; call ``resolve``, then ``run`` again)."""
+    owner, hpos, start, degree, cap, data, meta = graph
+    n = strategy.shape[0]
+    links = owner.shape[0] // 2
+    p_strategy, beta = options[P_STRATEGY], options[BETA]
+    fitter_wins, link_sampling = options[CONTEST_FITTER] > 0, options[LINK_SAMPLING] > 0
+    guard, fallback, tries = options[GUARD] > 0, options[FALLBACK_RANDOM] > 0, int(options[TRIES])
+    use_buckets = options[USE_BUCKETS] > 0
+    while counters[STEP] < until:
+        if counters[COOPERATORS] == 0 or counters[COOPERATORS] == n:
+            if counters[ABSORBED_AT] < 0:
+                counters[ABSORBED_AT] = counters[STEP]
+            return FINISHED
+        counters[STEP] += 1
+        strategic = uniform(rng) < p_strategy
+        if strategic or not link_sampling:
+            x = below(rng, n)
+            if degree[x] == 0:
+                continue
+            h = data[start[x] + below(rng, degree[x])]
+        else:
+            h = 2 * below(rng, links) + below(rng, 2)
+            x = owner[h]
+        y = owner[h ^ 1]
+        f_x = fitness(x, strategy, coop, degree, payoff)
+        f_y = fitness(y, strategy, coop, degree, payoff)
+        p = fermi(beta, f_y - f_x)
+        if strategic:
+            if uniform(rng) < p:
+                _change_strategy(x, strategy[y], graph, strategy, coop, members, where, counts, counters,
+                                 b, bpos, bounds, n, use_buckets)
+            continue
+        counters[STRUCTURAL] += 1
+        if strategy[y] == 1:
+            continue  # x is satisfied with a cooperator
+        x_wins = uniform(rng) < (fermi(beta, f_x - f_y) if fitter_wins else p)
+        if strategy[x] == 1:
+            if not x_wins:
+                continue  # the cooperator stays linked to the defector
+            rewirer, dropped = x, y
+        else:
+            rewirer, dropped = (x, y) if x_wins else (y, x)
+        counters[REQUESTS] += 1
+        if guard and degree[dropped] <= 1:
+            continue
+        code = recommender[rewirer]
+        if code >= rec.PYTHON:
+            pending[0], pending[1], pending[2] = h, rewirer, dropped
+            counters[PENDING] = 1
+            return NEEDS_DECISION
+        z = recommend(code, rng, rewirer, dropped, owner, start, degree, data, strategy, members, counts,
+                      b, bounds, n, tries)
+        if z < 0 and fallback and code != rec.NULL:
+            z = _any_node(rng, owner, start, degree, data, n, rewirer, tries)
+        if z < 0:
+            counters[NO_CANDIDATE] += 1
+            continue
+        _apply_rewire(h, rewirer, dropped, z, graph, strategy, coop, b, bpos, bounds, n, use_buckets)
+        counters[REWIRES] += 1
+    return FINISHED
+
+
+@njit(cache=True)
+def resolve(z, rng, graph, strategy, coop, b, bpos, bounds, options, counters, pending):
+    """Apply a Python recommender's answer z to the pending decision (-1 or invalid: none)."""
+    owner, hpos, start, degree, cap, data, meta = graph
+    h, rewirer, dropped = pending[0], pending[1], pending[2]
+    counters[PENDING] = 0
+    n = strategy.shape[0]
+    if z < 0 or z >= n or not _valid(owner, start, degree, data, rewirer, z):
+        if options[FALLBACK_RANDOM] > 0:
+            z = _any_node(rng, owner, start, degree, data, n, rewirer, int(options[TRIES]))
+        if z < 0 or z >= n or not _valid(owner, start, degree, data, rewirer, z):
+            counters[NO_CANDIDATE] += 1
+            return False
+    _apply_rewire(h, rewirer, dropped, z, graph, strategy, coop, b, bpos, bounds, n, options[USE_BUCKETS] > 0)
+    counters[REWIRES] += 1
+    return True
+
+
+@njit(cache=True)
+def synchronous_generations(generations, rng, graph, strategy, payoff, beta, counters):
+    """W = 0, synchronous: each generation every node imitates a random neighbour with the Fermi
+    probability, all from the same old strategies and fitness (one step per generation)."""
+    owner, hpos, start, degree, cap, data, meta = graph
+    n = strategy.shape[0]
+    coop = np.zeros(n, dtype=np.int64)
+    new = strategy.copy()
+    for _ in range(generations):
+        if counters[COOPERATORS] == 0 or counters[COOPERATORS] == n:
+            if counters[ABSORBED_AT] < 0:
+                counters[ABSORBED_AT] = counters[STEP]
+            return
+        counters[STEP] += 1
+        coop[:] = 0
+        for v in range(n):
+            for i in range(degree[v]):
+                coop[v] += strategy[owner[data[start[v] + i] ^ 1]]
+        for x in range(n):
+            new[x] = strategy[x]
+            if degree[x] == 0:
+                continue
+            y = owner[data[start[x] + below(rng, degree[x])] ^ 1]
+            gain = fitness(y, strategy, coop, degree, payoff) - fitness(x, strategy, coop, degree, payoff)
+            if uniform(rng) < fermi(beta, gain):
+                new[x] = strategy[y]
+        strategy[:] = new
+        counters[COOPERATORS] = int(strategy.sum())
+
+
+@njit(cache=True)
+def fill_buckets(pool, bpos, bounds, strategy, degree):
+    """Put every node in the buckets of its class and of everyone, by degree."""
+    n = strategy.shape[0]
+    for v in range(n):
+        _bucket_add(pool, bpos, bounds, n, strategy[v], v, degree[v], 0)
+        _bucket_add(pool, bpos, bounds, n, ALL_CLASS, v, degree[v], 1)

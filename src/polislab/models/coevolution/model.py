@@ -1,0 +1,221 @@
+"""Coevolution model: the networked 2x2 game with recommender-chosen rewiring (seed 002,
+sections 2-3; Santos, Pacheco & Lenaerts 2006). ``simulate`` builds the graph and strategies,
+runs the compiled kernel (pausing for Python recommenders), and measures.
+
+Where the sources are silent: an Erdos-Renyi graph is redrawn (next stream of the same seed)
+until no node is isolated, since an isolated node can neither play nor rewire.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from polislab.core import listpool
+from polislab.core.graph import DynamicGraph, adjacent, generate
+from polislab.core.progress import Progress
+from polislab.core.registry import register
+from polislab.core.result import Result
+from polislab.core.rng import new_state
+from polislab.core.seeding import derived_seed, rng
+from polislab.models.coevolution import kernels
+from polislab.models.coevolution import recommenders as rec
+from polislab.models.coevolution.params import PRESETS, CoevolutionParams
+
+GRAPH_REDRAWS = 100
+MAX_EDGE_ARTIFACT = 2000  # keep the final links as an artifact up to this many nodes
+
+
+@dataclass
+class State:
+    graph: DynamicGraph
+    strategy: np.ndarray
+    coop: np.ndarray
+    recommender: np.ndarray
+    members: np.ndarray
+    where: np.ndarray
+    counts: np.ndarray
+    buckets: tuple
+    bpos: np.ndarray
+    bounds: np.ndarray
+    payoff: np.ndarray
+    options: np.ndarray
+    counters: np.ndarray
+    pending: np.ndarray
+    rng: np.ndarray
+    python: list
+
+    def kernel_arguments(self) -> tuple:
+        return (self.rng, self.graph.arrays(), self.strategy, self.coop, self.recommender, self.members,
+                self.where, self.counts, self.buckets, self.bpos, self.bounds, self.payoff, self.options,
+                self.counters, self.pending)
+
+
+class RecommenderView:
+    """What a Python recommender sees: live strategies and degrees, neighbours, and a generator."""
+
+    def __init__(self, state: State, generator: np.random.Generator):
+        self.state = state
+        self.rng = generator
+        self.n = len(state.strategy)
+
+    @property
+    def strategy(self) -> np.ndarray:
+        return self.state.strategy
+
+    @property
+    def degree(self) -> np.ndarray:
+        return self.state.graph.degree
+
+    def neighbours(self, node: int) -> np.ndarray:
+        return self.state.graph.neighbours(node)
+
+    def adjacent(self, u: int, v: int) -> bool:
+        g = self.state.graph
+        return bool(adjacent(g.owner, g.start, g.degree, g.data, u, v))
+
+
+def build_graph(params: CoevolutionParams, seed: int) -> DynamicGraph:
+    for attempt in range(GRAPH_REDRAWS):
+        graph = generate(params.graph, params.n, params.k, derived_seed(seed, 1, attempt))
+        if params.graph != "erdos-renyi" or graph.degree.min() > 0:
+            return graph
+    return graph
+
+
+def recommender_codes(params: CoevolutionParams, n: int) -> tuple[np.ndarray, list]:
+    """Every node's recommender code; Python callables get codes from ``rec.PYTHON`` on."""
+    found = rec.resolve(params.recommender)
+    if callable(found):
+        return np.full(n, rec.PYTHON, dtype=np.int16), [found]
+    return np.full(n, found, dtype=np.int16), []
+
+
+def initial_state(params: CoevolutionParams, seed: int) -> State:
+    n = params.n
+    graph = build_graph(params, seed)
+    strategy = np.zeros(n, dtype=np.int64)
+    cooperators = int(round(params.cooperators * n))
+    strategy[rng(seed, 2).permutation(n)[:cooperators]] = 1
+    edges = graph.edges()
+    coop = (np.bincount(edges[:, 0], weights=strategy[edges[:, 1]], minlength=n)
+            + np.bincount(edges[:, 1], weights=strategy[edges[:, 0]], minlength=n)).astype(np.int64)
+    codes, python = recommender_codes(params, n)
+    members = np.zeros((2, n), dtype=np.int64)
+    where = np.zeros(n, dtype=np.int64)
+    counts = np.zeros(2, dtype=np.int64)
+    for v in range(n):
+        s = strategy[v]
+        members[s, counts[s]] = v
+        where[v] = counts[s]
+        counts[s] += 1
+    use_buckets = bool(set(np.unique(codes)) & rec.DEGREE_BASED)
+    buckets, bpos, bounds = _buckets(graph, strategy, use_buckets)
+    payoff = np.array([[params.punishment, params.temptation], [params.sucker, params.reward]])
+    options = np.zeros(8)
+    options[kernels.P_STRATEGY] = params.strategy_probability
+    options[kernels.BETA] = params.beta
+    options[kernels.CONTEST_FITTER] = params.contest == "fitter-wins"
+    options[kernels.LINK_SAMPLING] = params.structural_sampling == "link"
+    options[kernels.GUARD] = params.isolation_guard
+    options[kernels.FALLBACK_RANDOM] = params.no_candidate == "random"
+    options[kernels.TRIES] = params.candidate_tries
+    options[kernels.USE_BUCKETS] = use_buckets
+    counters = np.zeros(8, dtype=np.int64)
+    counters[kernels.COOPERATORS] = cooperators
+    counters[kernels.ABSORBED_AT] = -1
+    return State(graph, strategy, coop, codes, members, where, counts, buckets, bpos, bounds, payoff,
+                 options, counters, np.zeros(3, dtype=np.int64), new_state(derived_seed(seed, 3)), python)
+
+
+def _buckets(graph: DynamicGraph, strategy: np.ndarray, used: bool):
+    n = len(strategy) if used else 1
+    pool = listpool.new_pool(3 * n, 16 * n + 64)
+    bpos = np.zeros((2, n), dtype=np.int64)
+    bounds = np.array([[n, -1]] * 3, dtype=np.int64)
+    if used:
+        kernels.fill_buckets(pool, bpos, bounds, strategy, graph.degree)
+    return pool, bpos, bounds
+
+
+def advance(state: State, until: int, view: RecommenderView | None) -> None:
+    """Run the kernel to step ``until`` (or absorption), answering Python decisions on the way."""
+    while True:
+        status = kernels.run(until, *state.kernel_arguments())
+        if status == kernels.FINISHED:
+            return
+        h, rewirer, dropped = (int(v) for v in state.pending)
+        recommender = state.python[state.recommender[rewirer] - rec.PYTHON]
+        z = recommender(rewirer, dropped, view)
+        kernels.resolve(-1 if z is None else int(z), state.rng, state.graph.arrays(), state.strategy,
+                        state.coop, state.buckets, state.bpos, state.bounds, state.options,
+                        state.counters, state.pending)
+
+
+@register("coevolution", params=CoevolutionParams, presets=PRESETS,
+          summary="networked 2x2 games with recommender-chosen rewiring (seed 002; Santos et al. 2006)")
+def simulate(params: CoevolutionParams, seed: int, progress: Progress | None = None) -> Result:
+    """Coevolution of cooperation and network structure (seed 002, Algorithm .1)."""
+    state = initial_state(params, seed)
+    view = RecommenderView(state, rng(seed, 4)) if state.python else None
+    counters = state.counters
+    every = params.record_every or max(params.steps, 1)
+    series: dict[str, list] = {"step": [], "cooperators": [], "rewires": [], "heterogeneity": [], "max_degree": []}
+
+    def record() -> None:
+        if params.record_every:
+            series["step"].append(int(counters[kernels.STEP]))
+            series["cooperators"].append(counters[kernels.COOPERATORS] / params.n)
+            series["rewires"].append(int(counters[kernels.REWIRES]))
+            series["heterogeneity"].append(float(np.var(state.graph.degree)))
+            series["max_degree"].append(int(state.graph.degree.max()))
+
+    record()
+    target = 0
+    while counters[kernels.STEP] < params.steps and counters[kernels.ABSORBED_AT] < 0:
+        target = min(target + every, params.steps)
+        if params.update == "synchronous":
+            kernels.synchronous_generations(target - counters[kernels.STEP], state.rng, state.graph.arrays(),
+                                            state.strategy, state.payoff, params.beta, counters)
+        else:
+            advance(state, target, view)
+        record()
+        if progress is not None:
+            progress(int(counters[kernels.STEP]), params.steps)
+        if counters[kernels.STEP] < target:  # absorbed before the target
+            kernels.run(params.steps, *state.kernel_arguments())  # marks absorption, moves nothing
+            break
+    return Result(params, seed, _metrics(params, state), {k: np.array(v) for k, v in series.items()},
+                  _artifacts(params, state))
+
+
+def _metrics(params: CoevolutionParams, state: State) -> dict:
+    c = state.counters
+    degree = state.graph.degree
+    absorbed = int(c[kernels.ABSORBED_AT])
+    if absorbed < 0 and c[kernels.COOPERATORS] in (0, params.n):
+        absorbed = int(c[kernels.STEP])
+    return {
+        "cooperators_final": c[kernels.COOPERATORS] / params.n,
+        "rewires": int(c[kernels.REWIRES]),
+        "rewire_requests": int(c[kernels.REQUESTS]),
+        "structural_updates": int(c[kernels.STRUCTURAL]),
+        "rewires_per_opportunity": c[kernels.REWIRES] / c[kernels.STRUCTURAL] if c[kernels.STRUCTURAL] else None,
+        "no_candidate_events": int(c[kernels.NO_CANDIDATE]),
+        "heterogeneity": float(np.var(degree)),
+        "max_degree": int(degree.max()),
+        "steps_run": int(c[kernels.STEP]),
+        "absorbed": absorbed >= 0,
+        "steps_to_absorption": absorbed if absorbed >= 0 else None,
+    }
+
+
+def _artifacts(params: CoevolutionParams, state: State) -> dict:
+    artifacts = {
+        "degree_distribution": np.bincount(state.graph.degree),
+        "strategies": state.strategy.astype(np.int8),
+    }
+    if params.n <= MAX_EDGE_ARTIFACT:
+        artifacts["edges"] = state.graph.edges()
+    return artifacts

@@ -1,0 +1,89 @@
+"""Parameters of the coevolution model (seed 002 sections 2-3; Santos et al. 2006)."""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from polislab.core.graph import GRAPHS
+from polislab.core.params import Params
+
+
+class CoevolutionParams(Params):
+    """Names fixed by issue 3 so every user's scripts agree.
+
+    Points the sources leave ambiguous, each a named option with its default:
+    - ``contest``: who wins a contested link. ``fitter-wins`` (Santos et al. 2006: the
+      dissatisfied x rewires with probability 1/(1 + exp(-beta (f_x - f_y)))) or
+      ``as-imitation`` (seed 002's Algorithm .1 reuses the imitation probability p, increasing in
+      f_y - f_x).
+    - ``structural_sampling``: ``node`` (seed 002: a random node x, then a random neighbour y) or
+      ``link`` (Santos et al.: a random link, in a random direction).
+    - ``update``: ``asynchronous`` (one node at a time) or ``synchronous`` (W = 0 only: every node
+      imitates a random neighbour at once, one generation per step).
+    - ``isolation_guard``: refuse a move that would leave the dropped node with no link.
+    - ``no_candidate``: when the recommender has no valid node, ``keep`` the link or fall back to
+      a ``random`` valid node.
+    """
+
+    n: int = Field(1000, ge=2, le=50_000_000, description="nodes (seed 002: N)")
+    k: float = Field(30, gt=0, description="mean degree (Santos et al.: z = 30)")
+    beta: float = Field(0.005, ge=0, description="selection intensity in the Fermi rule (seed 002: beta)")
+    w: float = Field(1.0, ge=0, description="W = T_e / T_a: structural over strategy updates; inf: structure only")
+    temptation: float = Field(2.0, ge=0, le=2, description="T (seed 002: 0 <= T <= 2)")
+    sucker: float = Field(-1.0, ge=-1, le=1, description="S (seed 002: -1 <= S <= 1)")
+    reward: float = Field(1.0, description="R (seed 002 normalises R = 1)")
+    punishment: float = Field(0.0, description="P (seed 002 normalises P = 0)")
+    steps: int = Field(100_000, ge=0, le=10**12, description="time limit in updates")
+    graph: Literal[GRAPHS] = Field("random-regular", description="initial graph (Santos et al.: random "
+                                   "regular; seed 002: Erdos-Renyi)")
+    cooperators: float = Field(0.5, ge=0, le=1, description="initial share: exactly round(share x n) "
+                               "cooperators, placed at random")
+    recommender: str = Field("local", description="rewiring policy of every node (a built-in name, a "
+                             "registered Python recommender, or module:attribute)")
+    contest: Literal["fitter-wins", "as-imitation"] = Field("fitter-wins", description="who wins a contested link")
+    structural_sampling: Literal["node", "link"] = Field("node", description="what a structural update samples")
+    update: Literal["asynchronous", "synchronous"] = Field("asynchronous", description="update scheme (synchronous: W = 0)")
+    isolation_guard: bool = Field(True, description="refuse moves that would isolate the dropped node")
+    no_candidate: Literal["keep", "random"] = Field("keep", description="when the recommender has no valid node")
+    candidate_tries: int = Field(32, ge=1, description="random draws before a recommender scans its candidates")
+    record_every: int = Field(0, ge=0, description="record series every this many steps; 0: no series")
+
+    @field_validator("recommender")
+    @classmethod
+    def _known_recommender(cls, name: str) -> str:
+        from polislab.models.coevolution.recommenders import resolve
+
+        resolve(name)
+        return name
+
+    @model_validator(mode="after")
+    def _check(self) -> CoevolutionParams:
+        if self.update == "synchronous" and self.w != 0:
+            raise ValueError(f"update 'synchronous' needs w = 0, not {self.w}")
+        if self.graph == "random-regular" and (self.k != int(self.k) or (self.n * int(self.k)) % 2):
+            raise ValueError(f"a random-regular graph needs an integer k with n k even (n = {self.n}, k = {self.k})")
+        if self.graph != "complete" and self.k >= self.n:
+            raise ValueError(f"k = {self.k} must be < n = {self.n}")
+        return self
+
+    @property
+    def strategy_probability(self) -> float:
+        """1 / (1 + W): the chance that an update is a strategy update (seed 002, Algorithm .1)."""
+        return 0.0 if math.isinf(self.w) else 1.0 / (1.0 + self.w)
+
+
+# seed 002, Table 4: N, beta, k, time limit; W = 1, (T, S) = (2, -1), Erdos-Renyi graphs
+TABLE4 = {
+    "table4-n10": dict(n=10, beta=0.1, k=4, steps=1000),
+    "table4-n30": dict(n=30, beta=0.005, k=8, steps=10_000),
+    "table4-n100": dict(n=100, beta=0.005, k=28, steps=10_000),
+    "table4-n500": dict(n=500, beta=0.005, k=30, steps=30_000),
+}
+PRESETS = {
+    # Santos, Pacheco & Lenaerts 2006: N = 1000, z = 30, beta = 0.005, random regular, link sampling
+    "santos2006": dict(n=1000, k=30, beta=0.005, graph="random-regular", structural_sampling="link"),
+    **{name: dict(values, w=1.0, temptation=2.0, sucker=-1.0, graph="erdos-renyi") for name, values in TABLE4.items()},
+}

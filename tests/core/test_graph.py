@@ -1,0 +1,58 @@
+"""The dynamic graph: invariants under random moves (hypothesis) and agreement with networkx."""
+
+import networkx as nx
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from polislab.core.graph import DynamicGraph, adjacent, generate, move_end
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(4, 30), st.integers(0, 10**6), st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 10**6)),
+                                                             max_size=300))
+def test_random_moves_keep_every_invariant(n, seed, moves):
+    graph = generate("erdos-renyi", n, 3, seed)
+    links = graph.links
+    for pick, target in moves:
+        h = pick % (2 * links)
+        anchor = graph.owner[h ^ 1]
+        z = target % n
+        if z == anchor or graph.owner[h] == z or adjacent(graph.owner, graph.start, graph.degree, graph.data, anchor, z):
+            continue  # the model never makes self-loops or double links
+        move_end(graph.owner, graph.hpos, graph.start, graph.degree, graph.cap, graph.data, graph.meta, h, z)
+    graph.check()
+    assert graph.links == links and graph.degree.sum() == 2 * links
+    reference = graph.to_networkx()
+    assert dict(reference.degree()) == {v: int(d) for v, d in enumerate(graph.degree)}
+    for u, v in list(reference.edges())[:20]:
+        assert adjacent(graph.owner, graph.start, graph.degree, graph.data, u, v)
+
+
+def test_pool_compaction_under_heavy_growth():
+    # every link moves onto one hub: its list grows and moves many times, the pool compacts
+    graph = DynamicGraph.from_edges(200, np.array([[i, i + 1] for i in range(199)]))
+    hub = 0
+    for e in range(1, graph.links):
+        h = 2 * e + 1
+        if graph.owner[h ^ 1] != hub and not adjacent(graph.owner, graph.start, graph.degree, graph.data,
+                                                      graph.owner[h ^ 1], hub):
+            move_end(graph.owner, graph.hpos, graph.start, graph.degree, graph.cap, graph.data, graph.meta, h, hub)
+    graph.check()
+    assert graph.degree[hub] > 100
+
+
+def test_generators_agree_with_networkx_statistics():
+    regular = generate("random-regular", 500, 6, 1)
+    regular.check()
+    assert set(regular.degree) == {6}
+    er = generate("erdos-renyi", 500, 6, 2)
+    er.check()
+    assert er.links == 1500
+    complete = generate("complete", 30, 0, 3)
+    assert nx.is_isomorphic(complete.to_networkx(), nx.complete_graph(30))
+    sf = generate("scale-free", 2000, 4, 4).to_networkx()
+    reference = nx.barabasi_albert_graph(2000, 2, seed=4)
+    # same mean degree; heavy tail like networkx's own Barabasi-Albert graph
+    assert abs(np.mean([d for _, d in sf.degree()]) - np.mean([d for _, d in reference.degree()])) < 0.05
+    assert max(d for _, d in sf.degree()) > 40 and max(d for _, d in reference.degree()) > 40

@@ -1,0 +1,205 @@
+"""Coevolution (seed 002; Santos et al. 2006): closed forms, the pure-Python reference, kernel
+bookkeeping after long runs, recommenders' promises and the CLI contract."""
+
+import json
+import math
+import random
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from polislab import get_model
+from polislab.models.coevolution import kernels
+from polislab.models.coevolution import recommenders as rec
+from polislab.models.coevolution.model import advance, initial_state
+from polislab.models.coevolution.recommenders import register_recommender
+from polislab.testing import check_model
+
+from coevolution_reference import simulate_reference
+
+SPEC = get_model("coevolution")
+
+
+def params(**values):
+    return SPEC.make_params(values)
+
+
+def check_bookkeeping(state):
+    """Everything the kernel keeps incrementally equals what it summarises."""
+    graph = state.graph
+    graph.check()
+    edges = graph.edges()
+    s = state.strategy
+    coop = np.bincount(edges[:, 0], weights=s[edges[:, 1]], minlength=len(s)) + \
+        np.bincount(edges[:, 1], weights=s[edges[:, 0]], minlength=len(s))
+    assert np.array_equal(coop, state.coop)
+    assert state.counters[kernels.COOPERATORS] == s.sum()
+    for cls in (0, 1):
+        members = state.members[cls, : state.counts[cls]]
+        assert sorted(members) == sorted(np.nonzero(s == cls)[0])
+        assert np.all(state.where[members] == np.arange(len(members)))
+    if state.options[kernels.USE_BUCKETS]:
+        start, size, cap, data, meta = state.buckets
+        n = len(s)
+        for v in range(n):
+            for slot, cls in ((0, s[v]), (1, kernels.ALL_CLASS)):
+                lst = cls * n + graph.degree[v]
+                assert data[start[lst] + state.bpos[slot, v]] == v
+
+
+@pytest.mark.parametrize("recommender", rec.HEURISTICS)
+def test_long_runs_keep_graph_and_bookkeeping_exact(recommender):
+    p = params(n=60, k=6, graph="erdos-renyi", w=2, beta=0.05, steps=20_000, recommender=recommender)
+    state = initial_state(p, 3)
+    links = state.graph.links
+    advance(state, p.steps, None)
+    check_bookkeeping(state)
+    assert state.graph.links == links and state.graph.degree.min() >= 1  # the isolation guard
+
+
+def fixation_probability(n, j, beta, T, S, R=1.0, P=0.0):
+    """Pairwise comparison (Fermi) process in a well-mixed population (Traulsen, Nowak & Pacheco
+    2006): phi_j = sum_{k<j} prod_{m<=k} g_m / sum_{k<n} prod_{m<=k} g_m, g_i = T-(i)/T+(i) =
+    exp(-beta (f_C(i) - f_D(i))), accumulated payoffs against all n - 1 others."""
+    def gamma(i):
+        f_c = (i - 1) * R + (n - i) * S
+        f_d = i * T + (n - i - 1) * P
+        return math.exp(-beta * (f_c - f_d))
+
+    products, running = [1.0], 1.0
+    for k in range(1, n):
+        running *= gamma(k)
+        products.append(running)
+    return sum(products[:j]) / sum(products)
+
+
+@pytest.mark.slow
+def test_fixation_on_a_complete_graph_matches_the_closed_form():
+    n, beta, T, S = 12, 0.1, 1.1, -0.1  # phi_6 = 0.211: selection visible, not overwhelming
+    p = params(n=n, graph="complete", w=0, beta=beta, temptation=T, sucker=S, steps=200_000, cooperators=0.5)
+    runs = 2000
+    taken = sum(SPEC.simulate(p, seed).metrics["cooperators_final"] == 1.0 for seed in range(runs))
+    expected = fixation_probability(n, 6, beta, T, S)
+    error = math.sqrt(expected * (1 - expected) / runs)
+    assert 0.05 < expected < 0.95
+    assert abs(taken / runs - expected) < 4 * error, (taken / runs, expected)
+
+
+@pytest.mark.slow
+def test_neutral_drift_follows_the_voter_model_degree_identity():
+    # beta = 0, static graph: P(cooperators take over | placement) = their share of the total
+    # degree. Over random placements: mean fixation = mean share, and the regression of the
+    # outcome on the share has slope 1 (it would be 0 if the head count decided).
+    p = params(n=30, k=4, graph="scale-free", w=0, beta=0.0, steps=10**6, cooperators=0.3)
+    runs = 3000
+    share, taken = np.zeros(runs), np.zeros(runs)
+    for seed in range(runs):
+        state = initial_state(p, seed)
+        share[seed] = (state.graph.degree * state.strategy).sum() / state.graph.degree.sum()
+        taken[seed] = SPEC.simulate(p, seed).metrics["cooperators_final"] == 1.0
+    assert abs(taken.mean() - share.mean()) < 4 * taken.std() / math.sqrt(runs)
+    slope = np.cov(taken, share)[0, 1] / share.var()
+    slope_error = taken.std() / (share.std() * math.sqrt(runs))
+    assert abs(slope - 1.0) < 4 * slope_error and slope_error < 0.25
+
+
+def reference_runs(recommender, runs, steps):
+    p = params(n=24, k=4, graph="erdos-renyi", w=1, beta=0.2, steps=steps, recommender=recommender)
+    payoff = {(1, 1): 1.0, (1, 0): -1.0, (0, 1): 2.0, (0, 0): 0.0}
+    kernel, python = [], []
+    for seed in range(runs):
+        state = initial_state(p, seed)
+        python.append(simulate_reference(p.n, state.graph.edges(), state.strategy.tolist(), steps, p.beta,
+                                         p.w, payoff, recommender, random.Random(seed)))
+        result = SPEC.simulate(p, seed).metrics
+        kernel.append((result["cooperators_final"], result["rewires"]))
+    return np.array(kernel), np.array(python)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("recommender", ["local", "good"])
+def test_kernel_agrees_with_the_pure_python_reference(recommender):
+    kernel, python = reference_runs(recommender, runs=300, steps=1500)
+    for column in range(2):
+        a, b = kernel[:, column], python[:, column]
+        error = math.sqrt(a.var() / len(a) + b.var() / len(b))
+        assert abs(a.mean() - b.mean()) < 4 * error + 1e-9, (column, a.mean(), b.mean())
+
+
+def python_good(x, y, view):
+    """The built-in 'good' in Python: a random cooperator that is a valid new neighbour of x."""
+    candidates = [z for z in np.nonzero(view.strategy == 1)[0] if z != x and not view.adjacent(x, z)]
+    return int(view.rng.choice(candidates)) if candidates else None
+
+
+@pytest.mark.slow
+def test_a_python_recommender_gives_the_statistics_of_the_built_in():
+    register_recommender("python-good", python_good)
+    base = dict(n=40, k=6, graph="erdos-renyi", w=2, beta=0.1, steps=3000)
+    built_in = np.array([[r.metrics["cooperators_final"], r.metrics["rewires"]]
+                         for r in (SPEC.simulate(params(recommender="good", **base), s) for s in range(200))])
+    python = np.array([[r.metrics["cooperators_final"], r.metrics["rewires"]]
+                       for r in (SPEC.simulate(params(recommender="python-good", **base), s) for s in range(200))])
+    for column in range(2):
+        a, b = built_in[:, column], python[:, column]
+        assert abs(a.mean() - b.mean()) < 4 * math.sqrt(a.var() / len(a) + b.var() / len(b)) + 1e-9
+
+
+def test_recommenders_keep_their_promises():
+    p = params(n=80, k=6, graph="erdos-renyi", w=1, steps=2000, recommender="cooperators-lowest")
+    state = initial_state(p, 5)
+    advance(state, p.steps, None)
+    owner, hpos, start, degree, cap, data, meta = state.graph.arrays()
+    s = state.strategy
+    for code, test in [
+        (rec.GOOD, lambda z: s[z] == 1),
+        (rec.BAD, lambda z: s[z] == 0),
+        (rec.FAIR, lambda z: s[z] == s[0]),
+        (rec.COOPERATORS_LOWEST, lambda z: degree[z] == min(degree[v] for v in range(80) if s[v] == 1 and valid(v))),
+        (rec.ANY_HIGHEST, lambda z: degree[z] == max(degree[v] for v in range(80) if valid(v))),
+    ]:
+        neighbours = set(state.graph.neighbours(0))
+
+        def valid(v):
+            return v != 0 and v not in neighbours
+
+        for _ in range(50):
+            z = kernels.recommend(code, state.rng, 0, int(next(iter(neighbours))), owner, start, degree, data, s,
+                                  state.members, state.counts, state.buckets, state.bounds, 80, 4)
+            assert z >= 0 and valid(z) and test(z)
+
+
+def test_initial_cooperators_are_placed_exactly():
+    state = initial_state(params(n=101, k=4, graph="erdos-renyi", cooperators=0.3), 9)
+    assert state.strategy.sum() == round(0.3 * 101)
+
+
+def test_w_infinite_changes_structure_only():
+    result = SPEC.simulate(params(n=100, k=6, w=math.inf, steps=5000, graph="erdos-renyi"), 1)
+    assert result.metrics["cooperators_final"] == 0.5 and result.metrics["rewires"] > 0
+
+
+def test_synchronous_updates_need_w_zero():
+    from polislab.core.errors import UsageError
+
+    with pytest.raises(UsageError, match="synchronous"):
+        params(update="synchronous", w=1)
+    result = SPEC.simulate(params(n=50, k=4, graph="erdos-renyi", w=0, update="synchronous", steps=300,
+                                  beta=0.5, temptation=0.5, sucker=0.5), 2)
+    assert result.metrics["cooperators_final"] == 1.0  # harmony game: cooperation dominates
+
+
+def test_run_json_contract():
+    done = subprocess.run([sys.executable, "-m", "polislab", "run", "coevolution", "--set", "w=4", "--set", "n=200",
+                           "--set", "steps=20000", "--replicates", "8", "--json"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert document["params"]["w"] == 4 and document["seeds"] == list(range(8))
+    assert document["summary"]["cooperators_final"]["n"] == 8
+    assert all(0 <= r["metrics"]["cooperators_final"] <= 1 for r in document["replicates"])
+
+
+def test_the_coevolution_model_honours_the_contract():
+    check_model("coevolution", {"n": 50, "k": 4, "graph": "erdos-renyi", "steps": 2000, "record_every": 500})
