@@ -2,7 +2,8 @@
 
 Link e has two half-edges, 2e and 2e + 1; half-edge h belongs to node ``owner[h]`` and points
 at ``owner[h ^ 1]``. Each node's half-edges sit in its list of a ``listpool`` (its length is
-the node's degree) at position ``hpos[h]``. Moving an end of a link is one O(1) removal and one
+the node's degree) at position ``hpos[h]``, each beside the neighbour it points at, so walking a
+node's neighbours reads one contiguous run. Moving an end of a link is one O(1) removal and one
 O(1) amortized append; a random neighbour is one random list item; an adjacency test scans the
 shorter of the two lists. Generators (random regular, Erdos-Renyi G(n, m), complete, scale-free)
 are compiled; ``to_networkx`` exports for analysis.
@@ -27,31 +28,37 @@ def neighbour(owner, h):
 
 
 @njit(inline="always")
-def adjacent(owner, start, size, data, u, v):
-    """Whether u and v are linked (scans the shorter list)."""
+def adjacent(start, size, data, u, v):
+    """Whether u and v are linked (scans the shorter neighbour run)."""
     if size[u] > size[v]:
         u, v = v, u
     base = start[u]
     for i in range(size[u]):
-        if owner[data[base + i] ^ 1] == v:
+        if data[base + i, 1] == v:
             return True
     return False
 
 
 @njit(inline="always")
-def add_half_edge(owner, hpos, start, size, cap, data, meta, h, node):
-    owner[h] = node
-    hpos[h] = listpool.append(start, size, cap, data, meta, node, h)
+def add_link(owner, hpos, start, size, cap, data, meta, e, u, v):
+    """Add link e between u and v."""
+    owner[2 * e] = u
+    owner[2 * e + 1] = v
+    hpos[2 * e] = listpool.append(start, size, cap, data, meta, u, 2 * e, v)
+    hpos[2 * e + 1] = listpool.append(start, size, cap, data, meta, v, 2 * e + 1, u)
 
 
 @njit(inline="always")
 def move_end(owner, hpos, start, size, cap, data, meta, h, node):
     """Give half-edge h (a link's end) to ``node``: O(1) amortized."""
     old = owner[h]
+    anchor = owner[h ^ 1]
     moved = listpool.remove_at(start, size, data, old, hpos[h])
     if moved >= 0:
         hpos[moved] = hpos[h]
-    add_half_edge(owner, hpos, start, size, cap, data, meta, h, node)
+    owner[h] = node
+    hpos[h] = listpool.append(start, size, cap, data, meta, node, h, anchor)
+    data[start[anchor] + hpos[h ^ 1], 1] = node
 
 
 @njit(cache=True)
@@ -62,11 +69,10 @@ def _build(n, u, v, capacity):
     start = np.zeros(n, dtype=np.int64)
     size = np.zeros(n, dtype=np.int64)
     cap = np.zeros(n, dtype=np.int64)
-    data = np.full(capacity, -1, dtype=np.int32)
+    data = np.full((capacity, 2), -1, dtype=np.int32)
     meta = np.zeros(1, dtype=np.int64)
     for e in range(links):
-        add_half_edge(owner, hpos, start, size, cap, data, meta, 2 * e, u[e])
-        add_half_edge(owner, hpos, start, size, cap, data, meta, 2 * e + 1, v[e])
+        add_link(owner, hpos, start, size, cap, data, meta, e, u[e], v[e])
     return owner, hpos, start, size, cap, data, meta
 
 
@@ -98,8 +104,7 @@ class DynamicGraph:
         return self.owner.reshape(-1, 2).copy()
 
     def neighbours(self, node: int) -> np.ndarray:
-        half = self.data[self.start[node] : self.start[node] + self.degree[node]]
-        return self.owner[half ^ 1]
+        return self.data[self.start[node] : self.start[node] + self.degree[node], 1].copy()
 
     def to_networkx(self):
         import networkx as nx
@@ -113,9 +118,11 @@ class DynamicGraph:
         """Assert every invariant: lists agree with owners, no self-loops, no double links."""
         assert self.degree.sum() == len(self.owner), "degree sum differs from twice the links"
         for node in range(self.n):
-            half = self.data[self.start[node] : self.start[node] + self.degree[node]]
+            run = self.data[self.start[node] : self.start[node] + self.degree[node]]
+            half = run[:, 0]
             assert np.all(self.owner[half] == node), f"node {node}: a listed half-edge is not its own"
             assert np.all(self.hpos[half] == np.arange(len(half))), f"node {node}: positions disagree"
+            assert np.all(run[:, 1] == self.owner[half ^ 1]), f"node {node}: a stored neighbour is stale"
         edges = self.edges()
         assert np.all(edges[:, 0] != edges[:, 1]), "a self-loop"
         keys = np.sort(edges, axis=1)
@@ -143,7 +150,7 @@ def _empty(n, links):
     capacity = 6 * links + 8 * n + 16
     return (np.empty(2 * links, dtype=np.int32), np.empty(2 * links, dtype=np.int64),
             np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64),
-            np.full(capacity, -1, dtype=np.int32), np.zeros(1, dtype=np.int64))
+            np.full((capacity, 2), -1, dtype=np.int32), np.zeros(1, dtype=np.int64))
 
 
 @njit(cache=True)
@@ -154,10 +161,9 @@ def _gnm(n, links, state):
     while e < links:
         u = below(state, n)
         v = below(state, n)
-        if u == v or adjacent(owner, start, size, data, u, v):
+        if u == v or adjacent(start, size, data, u, v):
             continue
-        add_half_edge(owner, hpos, start, size, cap, data, meta, 2 * e, u)
-        add_half_edge(owner, hpos, start, size, cap, data, meta, 2 * e + 1, v)
+        add_link(owner, hpos, start, size, cap, data, meta, e, u, v)
         e += 1
     return owner, hpos, start, size, cap, data, meta
 
@@ -173,19 +179,18 @@ def _random_regular(n, k, state):
         stubs[i], stubs[j] = stubs[j], stubs[i]
     owner, hpos, start, size, cap, data, meta = _empty(n, links)
     for e in range(links):
-        add_half_edge(owner, hpos, start, size, cap, data, meta, 2 * e, stubs[2 * e])
-        add_half_edge(owner, hpos, start, size, cap, data, meta, 2 * e + 1, stubs[2 * e + 1])
+        add_link(owner, hpos, start, size, cap, data, meta, e, stubs[2 * e], stubs[2 * e + 1])
     for bad in range(links):  # one pass: each swap makes two good links, so none turns bad
         for _ in range(100 * links + 100):
             a, b = owner[2 * bad], owner[2 * bad + 1]
-            if a != b and _multiplicity(owner, start, size, data, a, b) == 1:
+            if a != b and _multiplicity(start, size, data, a, b) == 1:
                 break
             other = below(state, links)
             c, d = owner[2 * other], owner[2 * other + 1]
             # swap to a-c, b-d: keep degrees, require both new links to be new and not loops
             if other == bad or a == c or b == d or a == d or b == c:
                 continue
-            if adjacent(owner, start, size, data, a, c) or adjacent(owner, start, size, data, b, d):
+            if adjacent(start, size, data, a, c) or adjacent(start, size, data, b, d):
                 continue
             move_end(owner, hpos, start, size, cap, data, meta, 2 * bad + 1, c)
             move_end(owner, hpos, start, size, cap, data, meta, 2 * other, b)
@@ -193,10 +198,10 @@ def _random_regular(n, k, state):
 
 
 @njit(inline="always")
-def _multiplicity(owner, start, size, data, u, v):
+def _multiplicity(start, size, data, u, v):
     count = 0
     for i in range(size[u]):
-        if owner[data[start[u] + i] ^ 1] == v:
+        if data[start[u] + i, 1] == v:
             count += 1
     return count
 
@@ -211,17 +216,15 @@ def _barabasi_albert(n, m, state):
     e = 0
     for a in range(core):
         for b in range(a + 1, core):
-            add_half_edge(owner, hpos, start, size, cap, data, meta, 2 * e, a)
-            add_half_edge(owner, hpos, start, size, cap, data, meta, 2 * e + 1, b)
+            add_link(owner, hpos, start, size, cap, data, meta, e, a, b)
             e += 1
     for node in range(core, n):
         made = 0
         while made < m:
             target = owner[below(state, 2 * e)]
-            if target == node or adjacent(owner, start, size, data, node, target):
+            if target == node or adjacent(start, size, data, node, target):
                 continue
-            add_half_edge(owner, hpos, start, size, cap, data, meta, 2 * e, node)
-            add_half_edge(owner, hpos, start, size, cap, data, meta, 2 * e + 1, target)
+            add_link(owner, hpos, start, size, cap, data, meta, e, node, target)
             e += 1
             made += 1
     return owner, hpos, start, size, cap, data, meta

@@ -1,6 +1,8 @@
 """Many growable lists of int32 in one flat pool, for compiled kernels (DESIGN.md, the dynamic graph).
 
-List ``l`` holds ``size[l]`` items at ``data[start[l] : start[l] + size[l]]``, with room for
+List ``l`` holds ``size[l]`` items at ``data[start[l] : start[l] + size[l], 0]``, each with a
+payload in column 1 (the dynamic graph keeps a half-edge and the neighbour it points at side by
+side, so neighbour scans read one contiguous run), with room for
 ``cap[l]``. Appending is O(1) amortized (a full list moves to the pool's end with twice the
 room; a full pool is compacted in place); removing item i is O(1) (the last item takes its
 place). The caller keeps each item's position if it needs O(1) removal by item.
@@ -18,7 +20,7 @@ def new_pool(lists: int, capacity: int):
     start = np.zeros(lists, dtype=np.int64)
     size = np.zeros(lists, dtype=np.int64)
     cap = np.zeros(lists, dtype=np.int64)
-    data = np.full(max(capacity, 1), -1, dtype=np.int32)
+    data = np.full((max(capacity, 1), 2), -1, dtype=np.int32)
     meta = np.zeros(1, dtype=np.int64)
     return start, size, cap, data, meta
 
@@ -34,7 +36,8 @@ def compact(start, size, cap, data, meta):
         room = max(4, 2 * size[index])
         old = start[index]
         for i in range(size[index]):
-            data[top + i] = data[old + i]
+            data[top + i, 0] = data[old + i, 0]
+            data[top + i, 1] = data[old + i, 1]
         start[index] = top
         cap[index] = room
         top += room
@@ -42,8 +45,8 @@ def compact(start, size, cap, data, meta):
 
 
 @njit(inline="always")
-def append(start, size, cap, data, meta, lst, item):
-    """Append ``item`` to list ``lst``; return its position in the list."""
+def append(start, size, cap, data, meta, lst, item, payload):
+    """Append ``item`` (with ``payload``) to list ``lst``; return its position in the list."""
     n = size[lst]
     if n == cap[lst]:
         room = max(4, 2 * cap[lst])
@@ -56,11 +59,13 @@ def append(start, size, cap, data, meta, lst, item):
             new = meta[0]
             old = start[lst]
             for i in range(n):
-                data[new + i] = data[old + i]
+                data[new + i, 0] = data[old + i, 0]
+                data[new + i, 1] = data[old + i, 1]
             start[lst] = new
             cap[lst] = room
             meta[0] = new + room
-    data[start[lst] + n] = item
+    data[start[lst] + n, 0] = item
+    data[start[lst] + n, 1] = payload
     size[lst] = n + 1
     return n
 
@@ -72,11 +77,9 @@ def remove_at(start, size, data, lst, i):
     size[lst] = last
     if i == last:
         return -1
-    moved = data[start[lst] + last]
-    data[start[lst] + i] = moved
+    moved = data[start[lst] + last, 0]
+    data[start[lst] + i, 0] = moved
+    data[start[lst] + i, 1] = data[start[lst] + last, 1]
     return moved
 
 
-@njit(inline="always")
-def get(start, data, lst, i):
-    return data[start[lst] + i]

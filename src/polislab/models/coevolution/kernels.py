@@ -52,7 +52,7 @@ def fermi(beta, gain):
 @njit(inline="always")
 def _bucket_add(b, bpos, bounds, n, cls, v, d, slot):
     start, size, cap, data, meta = b
-    bpos[slot, v] = listpool.append(start, size, cap, data, meta, cls * n + d, v)
+    bpos[slot, v] = listpool.append(start, size, cap, data, meta, cls * n + d, v, 0)
     if d < bounds[cls, 0]:
         bounds[cls, 0] = d
     if d > bounds[cls, 1]:
@@ -99,7 +99,7 @@ def _set_move(members, where, counts, v, old, new):
 
 @njit(inline="always")
 def _valid(owner, start, degree, data, x, z):
-    return z >= 0 and z != x and not adjacent(owner, start, degree, data, x, z)
+    return z >= 0 and z != x and not adjacent(start, degree, data, x, z)
 
 
 @njit(inline="always")
@@ -145,12 +145,12 @@ def _local(rng, owner, start, degree, data, x, y, tries):
         return -1
     base = start[y]
     for _ in range(tries):
-        z = owner[data[base + below(rng, d)] ^ 1]
+        z = data[base + below(rng, d), 1]
         if _valid(owner, start, degree, data, x, z):
             return z
     chosen, seen = -1, 0
     for i in range(d):
-        z = owner[data[base + i] ^ 1]
+        z = data[base + i, 1]
         if _valid(owner, start, degree, data, x, z):
             seen += 1
             if below(rng, seen) == 0:
@@ -175,13 +175,14 @@ def _by_degree(rng, owner, start, degree, data, b, bounds, n, cls, x, highest, t
         size = bsize[lst]
         if size == 0:
             continue
-        for _ in range(tries):
-            z = bdata[bstart[lst] + below(rng, size)]
-            if _valid(owner, start, degree, data, x, z):
-                return z
+        if size > tries:  # a small bucket is scanned at once
+            for _ in range(tries):
+                z = bdata[bstart[lst] + below(rng, size), 0]
+                if _valid(owner, start, degree, data, x, z):
+                    return z
         chosen, seen = -1, 0
         for i in range(size):
-            z = bdata[bstart[lst] + i]
+            z = bdata[bstart[lst] + i, 0]
             if _valid(owner, start, degree, data, x, z):
                 seen += 1
                 if below(rng, seen) == 0:
@@ -238,7 +239,7 @@ def _change_strategy(x, new, graph, strategy, coop, members, where, counts, coun
     delta = new - old
     base = start[x]
     for i in range(degree[x]):
-        coop[owner[data[base + i] ^ 1]] += delta
+        coop[data[base + i, 1]] += delta
     strategy[x] = new
     counters[COOPERATORS] += delta
     _set_move(members, where, counts, x, old, new)
@@ -269,23 +270,24 @@ def run(until, rng, graph, strategy, coop, recommender, members, where, counts, 
             x = below(rng, n)
             if degree[x] == 0:
                 continue
-            h = data[start[x] + below(rng, degree[x])]
+            h = data[start[x] + below(rng, degree[x]), 0]
         else:
             h = 2 * below(rng, links) + below(rng, 2)
             x = owner[h]
         y = owner[h ^ 1]
-        f_x = fitness(x, strategy, coop, degree, payoff)
-        f_y = fitness(y, strategy, coop, degree, payoff)
-        p = fermi(beta, f_y - f_x)
         if strategic:
-            if uniform(rng) < p:
+            if strategy[x] == strategy[y]:
+                continue  # imitating one's own strategy changes nothing: no fitness needed
+            gain = fitness(y, strategy, coop, degree, payoff) - fitness(x, strategy, coop, degree, payoff)
+            if uniform(rng) < fermi(beta, gain):
                 _change_strategy(x, strategy[y], graph, strategy, coop, members, where, counts, counters,
                                  b, bpos, bounds, n, use_buckets)
             continue
         counters[STRUCTURAL] += 1
         if strategy[y] == 1:
             continue  # x is satisfied with a cooperator
-        x_wins = uniform(rng) < (fermi(beta, f_x - f_y) if fitter_wins else p)
+        gain = fitness(x, strategy, coop, degree, payoff) - fitness(y, strategy, coop, degree, payoff)
+        x_wins = uniform(rng) < (fermi(beta, gain) if fitter_wins else fermi(beta, -gain))
         if strategy[x] == 1:
             if not x_wins:
                 continue  # the cooperator stays linked to the defector
@@ -347,12 +349,12 @@ def synchronous_generations(generations, rng, graph, strategy, payoff, beta, cou
         coop[:] = 0
         for v in range(n):
             for i in range(degree[v]):
-                coop[v] += strategy[owner[data[start[v] + i] ^ 1]]
+                coop[v] += strategy[data[start[v] + i, 1]]
         for x in range(n):
             new[x] = strategy[x]
             if degree[x] == 0:
                 continue
-            y = owner[data[start[x] + below(rng, degree[x])] ^ 1]
+            y = data[start[x] + below(rng, degree[x]), 1]
             gain = fitness(y, strategy, coop, degree, payoff) - fitness(x, strategy, coop, degree, payoff)
             if uniform(rng) < fermi(beta, gain):
                 new[x] = strategy[y]

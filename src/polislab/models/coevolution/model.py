@@ -73,7 +73,7 @@ class RecommenderView:
 
     def adjacent(self, u: int, v: int) -> bool:
         g = self.state.graph
-        return bool(adjacent(g.owner, g.start, g.degree, g.data, u, v))
+        return bool(adjacent(g.start, g.degree, g.data, u, v))
 
 
 def build_graph(params: CoevolutionParams, seed: int) -> DynamicGraph:
