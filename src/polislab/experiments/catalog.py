@@ -19,6 +19,7 @@ from polislab.experiments.spec import Spec
 STUDIES = {
     "echochamber": "polislab.experiments.studies.echochamber",
     "oracle": "polislab.experiments.studies.oracle",
+    "coevolution": "polislab.experiments.studies.coevolution",
 }
 
 
@@ -55,13 +56,20 @@ class Entry:
     quick_seeds: int
     claims: tuple[Claim, ...] = ()
     notes: str = ""
+    quick_spec: Spec | None = None
     tables: tuple[Callable[[Store], tuple[str, list[str], list[list[str]]]], ...] = field(default_factory=tuple)
 
     def spec_for(self, quick: bool) -> Spec:
-        """The full spec, or for ``--quick`` the same spec on the first ``quick_seeds`` seeds."""
+        """The full spec; for ``--quick`` its own quick spec, or the full one on its first seeds."""
         if not quick:
             return self.spec
+        if self.quick_spec is not None:
+            return self.quick_spec
         return replace(self.spec, seeds=self.spec.seeds[: self.quick_seeds])
+
+    def specs(self) -> list[Spec]:
+        """Every spec whose runs this entry reads (claims and figures use whichever is stored)."""
+        return [self.spec] + ([self.quick_spec] if self.quick_spec is not None else [])
 
 
 def entries(only: str | None = None) -> list[Entry]:

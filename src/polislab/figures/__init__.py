@@ -22,7 +22,7 @@ class FigureEntry:
     draw: Callable
 
 
-FIGURE_MODULES = ["polislab.figures.echochamber", "polislab.figures.oracle"]
+FIGURE_MODULES = ["polislab.figures.echochamber", "polislab.figures.oracle", "polislab.figures.coevolution"]
 FIGURES: dict[str, FigureEntry] = {}
 
 

@@ -47,7 +47,7 @@ def write_report(out: str | Path, chosen: list[Entry], quick: bool) -> ReportFil
     sections, passed, total = [], 0, 0
     for entry in chosen:
         spec = entry.spec_for(quick)
-        stored = len(store.spec_runs(entry.spec)["key"]) if (out / "runs").is_dir() else 0
+        stored = sum(len(store.spec_runs(s).get("key", [])) for s in entry.specs()) if (out / "runs").is_dir() else 0
         text = (f"Model `{spec.model}`" + (f", preset `{spec.preset}`" if spec.preset else "")
                 + (f", grid {spec.grid}" if spec.grid else "")
                 + f"; {len(spec.seeds)} seeds in this run, {stored} runs stored. {entry.notes}")

@@ -1,0 +1,88 @@
+"""Figures of the coevolution study (seed 002 Figs. 5, 6, 13; Santos et al. 2006)."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from polislab.experiments.query import Store
+from polislab.experiments.studies import coevolution as study
+from polislab.figures import figure
+
+
+@figure("coevolution-fig5", "coevolution", "final cooperators and stop time over the (T, S) plane, W = 0")
+def fig5(store: Store) -> Figure:
+    t = study._fig5(store)
+    fig = Figure(figsize=(10, 4), layout="constrained")
+    axes = fig.subplots(1, 2)
+    if not t:
+        return fig
+    temptations, suckers = np.unique(t["temptation"]), np.unique(t["sucker"])
+    for ax, column, title in ((axes[0], "cooperators", "final fraction of cooperators"),
+                              (axes[1], "stop_time", "stop time (steps)")):
+        grid = np.full((len(suckers), len(temptations)), np.nan)
+        for T, S, value in zip(t["temptation"], t["sucker"], t[column]):
+            grid[np.searchsorted(suckers, S), np.searchsorted(temptations, T)] = value
+        image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis",
+                          extent=(temptations[0], temptations[-1], suckers[0], suckers[-1]))
+        fig.colorbar(image, ax=ax)
+        ax.axhline(0, color="white", lw=0.8)
+        ax.axvline(1, color="white", lw=0.8)
+        ax.set_xlabel("T")
+        ax.set_ylabel("S")
+        ax.set_title(title)
+    return fig
+
+
+@figure("coevolution-fig6", "coevolution", "five heuristics against W: cooperators, rewires per opportunity, "
+        "heterogeneity, max degree")
+def fig6(store: Store) -> Figure:
+    t = study._fig6(store)
+    fig = Figure(figsize=(11, 7), layout="constrained")
+    axes = fig.subplots(2, 2).ravel()
+    panels = [("cooperators", "final fraction of cooperators"), ("per_opportunity", "rewires per opportunity"),
+              ("heterogeneity", "heterogeneity (degree variance)"), ("max_degree", "max degree")]
+    for name in study.FIVE if t else []:
+        chosen = t["recommender"] == name
+        for ax, (column, title) in zip(axes, panels):
+            ax.plot(t["w"][chosen], t[column][chosen], marker="o", label=name)
+            ax.set_title(title)
+            ax.set_xlabel("W")
+    axes[0].legend()
+    return fig
+
+
+@figure("coevolution-fig13", "coevolution", "#coops against #rewires for every heuristic (Table 4, N = 500)")
+def fig13(store: Store) -> Figure:
+    fig = Figure(figsize=(7, 5.5), layout="constrained")
+    ax = fig.subplots()
+    for spec in (study.FIG13, study.FIG13_QUICK):
+        runs = store.query("SELECT recommender, cooperators_final, rewires FROM runs "
+                           "WHERE key IN (SELECT key FROM chosen)", [r.key for r in spec.runs()])
+        if len(runs["recommender"]):
+            break
+    for name in study.HEURISTICS if len(runs["recommender"]) else []:
+        chosen = runs["recommender"] == name
+        ax.scatter(runs["cooperators_final"][chosen], runs["rewires"][chosen], s=14, alpha=0.6, label=name)
+    ax.set_xlabel("#coops (final fraction of cooperators)")
+    ax.set_ylabel("#rewires")
+    ax.legend(fontsize="x-small", ncol=2)
+    return fig
+
+
+@figure("coevolution-santos", "coevolution", "Santos et al. 2006: cooperators and heterogeneity against W")
+def santos(store: Store) -> Figure:
+    fig = Figure(figsize=(11, 4), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    for game, values in study.SANTOS_GAMES.items():
+        t = study.aggregate(store, [study.santos_spec(values, False), study.santos_spec(values, True)], "w")
+        if not t:
+            continue
+        left.plot(t["w"], t["cooperators"], marker="o", label=game)
+        right.plot(t["w"], t["heterogeneity"], marker="o", label=game)
+    left.set_title("final fraction of cooperators")
+    right.set_title("heterogeneity (degree variance)")
+    for ax in (left, right):
+        ax.set_xlabel("W")
+    left.legend(fontsize="small")
+    return fig
