@@ -90,7 +90,7 @@ class DynamicGraph:
     @classmethod
     def from_edges(cls, n: int, edges: np.ndarray) -> DynamicGraph:
         edges = np.asarray(edges, dtype=np.int32).reshape(-1, 2)
-        capacity = 6 * len(edges) + 8 * n + 16
+        capacity = 12 * len(edges) + 8 * n + 16
         return cls(n, *_build(n, edges[:, 0].copy(), edges[:, 1].copy(), capacity))
 
     @property
@@ -147,7 +147,7 @@ def generate(kind: str, n: int, k: float, seed: int) -> DynamicGraph:
 
 @njit(cache=True)
 def _empty(n, links):
-    capacity = 6 * links + 8 * n + 16
+    capacity = 12 * links + 8 * n + 16
     return (np.empty(2 * links, dtype=np.int32), np.empty(2 * links, dtype=np.int64),
             np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64),
             np.full((capacity, 2), -1, dtype=np.int32), np.zeros(1, dtype=np.int64))

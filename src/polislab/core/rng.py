@@ -8,7 +8,7 @@ SplitMix64 from a seed that ``polislab.core.seeding`` derives.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, uint64
+from numba import int64, njit, uint64
 
 _SCALE = 2.0**-53
 
@@ -45,9 +45,30 @@ def next_u64(state):
 
 
 @njit(inline="always")
+def advance_words(s0, s1, s2, s3):
+    """xoshiro256** on four scalars: (output, s0, s1, s2, s3); lets a hot loop keep its stream in
+    registers and write it back to the state array only when it leaves the loop."""
+    result = _rotl(s1 * uint64(5), 7) * uint64(9)
+    t = s1 << uint64(17)
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = _rotl(s3, 45)
+    return result, s0, s1, s2, s3
+
+
+@njit(inline="always")
+def to_unit(word):
+    """A 64-bit word to a float in [0, 1) (its top 53 bits)."""
+    return float(int64(word >> uint64(11))) * _SCALE
+
+
+@njit(inline="always")
 def uniform(state):
     """A float in [0, 1) with 53 random bits."""
-    return float(next_u64(state) >> uint64(11)) * _SCALE
+    return float(int64(next_u64(state) >> uint64(11))) * _SCALE  # signed: one conversion instruction
 
 
 @njit(inline="always")

@@ -24,7 +24,7 @@ from numba import njit
 
 from polislab.core import listpool
 from polislab.core.graph import adjacent, move_end
-from polislab.core.rng import below, uniform
+from polislab.core.rng import advance_words, below, to_unit, uniform
 from polislab.models.coevolution import recommenders as rec
 
 FINISHED, NEEDS_DECISION = 0, 1
@@ -45,6 +45,27 @@ def fitness(v, strategy, coop, degree, payoff):
 def fermi(beta, gain):
     """1 / (1 + exp(-beta gain)): the chance of adopting / winning with fitness advantage ``gain``."""
     return 1.0 / (1.0 + math.exp(-beta * gain))
+
+
+FERMI_TABLE = 4096  # integer fitness differences in [-4096, 4096] are looked up, not exponentiated
+
+
+def fermi_table(beta: float, integer_payoffs: bool) -> np.ndarray:
+    """fermi(beta, g) for every integer g in [-FERMI_TABLE, FERMI_TABLE]; empty unless payoffs are integers."""
+    if not integer_payoffs:
+        return np.zeros(0)
+    gains = np.arange(-FERMI_TABLE, FERMI_TABLE + 1, dtype=np.float64)
+    return 1.0 / (1.0 + np.exp(-beta * gains))
+
+
+@njit(inline="always")
+def fermi_lookup(table, beta, gain):
+    """``fermi`` from the table when ``gain`` is a tabulated integer, else computed."""
+    if table.shape[0] > 0:
+        index = int(gain) + FERMI_TABLE
+        if 0 <= index < table.shape[0] and gain == int(gain):
+            return table[index]
+    return fermi(beta, gain)
 
 
 # ----- degree buckets: list (class * n + degree) holds the class's nodes of that degree -----
@@ -230,26 +251,26 @@ def _apply_rewire(h, rewirer, dropped, z, graph, strategy, coop, b, bpos, bounds
 
 
 @njit(inline="always")
-def _change_strategy(x, new, graph, strategy, coop, members, where, counts, counters, b, bpos, bounds, n,
-                     use_buckets):
+def _change_strategy(x, new, graph, strategy, coop, members, where, counts, b, bpos, bounds, n, use_buckets):
+    """x adopts strategy ``new``; returns the change in the number of cooperators."""
     owner, hpos, start, degree, cap, data, meta = graph
     old = strategy[x]
     if old == new:
-        return
+        return 0
     delta = new - old
     base = start[x]
     for i in range(degree[x]):
         coop[data[base + i, 1]] += delta
     strategy[x] = new
-    counters[COOPERATORS] += delta
     _set_move(members, where, counts, x, old, new)
     if use_buckets:
         _class_changed(b, bpos, bounds, n, x, degree[x], old, new)
+    return delta
 
 
 @njit(cache=True)
 def run(until, rng, graph, strategy, coop, recommender, members, where, counts, b, bpos, bounds,
-        payoff, options, counters, pending):
+        payoff, table, options, counters, pending):
     """Step until ``until`` steps, absorption (FINISHED) or a Python decision (NEEDS_DECISION:
     ``pending`` holds link, rewirer, dropped; call ``resolve``, then ``run`` again)."""
     owner, hpos, start, degree, cap, data, meta = graph
@@ -259,35 +280,46 @@ def run(until, rng, graph, strategy, coop, recommender, members, where, counts, 
     fitter_wins, link_sampling = options[CONTEST_FITTER] > 0, options[LINK_SAMPLING] > 0
     guard, fallback, tries = options[GUARD] > 0, options[FALLBACK_RANDOM] > 0, int(options[TRIES])
     use_buckets = options[USE_BUCKETS] > 0
-    while counters[STEP] < until:
-        if counters[COOPERATORS] == 0 or counters[COOPERATORS] == n:
+    # the hot loop keeps its random stream, step and cooperator count in locals (not in arrays
+    # that every other store might alias) and writes them back whenever it leaves or recommends
+    s0, s1, s2, s3 = rng[0], rng[1], rng[2], rng[3]
+    step, cooperators = counters[STEP], counters[COOPERATORS]
+    status = FINISHED
+    while step < until:
+        if cooperators == 0 or cooperators == n:
             if counters[ABSORBED_AT] < 0:
-                counters[ABSORBED_AT] = counters[STEP]
-            return FINISHED
-        counters[STEP] += 1
-        strategic = uniform(rng) < p_strategy
+                counters[ABSORBED_AT] = step
+            break
+        step += 1
+        word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
+        strategic = to_unit(word) < p_strategy
         if strategic or not link_sampling:
-            x = below(rng, n)
+            word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
+            x = int(to_unit(word) * n)
             if degree[x] == 0:
                 continue
-            h = data[start[x] + below(rng, degree[x]), 0]
+            word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
+            h = data[start[x] + int(to_unit(word) * degree[x]), 0]
         else:
-            h = 2 * below(rng, links) + below(rng, 2)
+            word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
+            h = int(to_unit(word) * 2 * links)
             x = owner[h]
         y = owner[h ^ 1]
         if strategic:
             if strategy[x] == strategy[y]:
                 continue  # imitating one's own strategy changes nothing: no fitness needed
             gain = fitness(y, strategy, coop, degree, payoff) - fitness(x, strategy, coop, degree, payoff)
-            if uniform(rng) < fermi(beta, gain):
-                _change_strategy(x, strategy[y], graph, strategy, coop, members, where, counts, counters,
-                                 b, bpos, bounds, n, use_buckets)
+            word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
+            if to_unit(word) < fermi_lookup(table, beta, gain):
+                cooperators += _change_strategy(x, strategy[y], graph, strategy, coop, members, where, counts,
+                                                b, bpos, bounds, n, use_buckets)
             continue
         counters[STRUCTURAL] += 1
         if strategy[y] == 1:
             continue  # x is satisfied with a cooperator
         gain = fitness(x, strategy, coop, degree, payoff) - fitness(y, strategy, coop, degree, payoff)
-        x_wins = uniform(rng) < (fermi(beta, gain) if fitter_wins else fermi(beta, -gain))
+        word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
+        x_wins = to_unit(word) < fermi_lookup(table, beta, gain if fitter_wins else -gain)
         if strategy[x] == 1:
             if not x_wins:
                 continue  # the cooperator stays linked to the defector
@@ -301,17 +333,22 @@ def run(until, rng, graph, strategy, coop, recommender, members, where, counts, 
         if code >= rec.PYTHON:
             pending[0], pending[1], pending[2] = h, rewirer, dropped
             counters[PENDING] = 1
-            return NEEDS_DECISION
+            status = NEEDS_DECISION
+            break
+        rng[0], rng[1], rng[2], rng[3] = s0, s1, s2, s3
         z = recommend(code, rng, rewirer, dropped, owner, start, degree, data, strategy, members, counts,
                       b, bounds, n, tries)
         if z < 0 and fallback and code != rec.NULL:
             z = _any_node(rng, owner, start, degree, data, n, rewirer, tries)
+        s0, s1, s2, s3 = rng[0], rng[1], rng[2], rng[3]
         if z < 0:
             counters[NO_CANDIDATE] += 1
             continue
         _apply_rewire(h, rewirer, dropped, z, graph, strategy, coop, b, bpos, bounds, n, use_buckets)
         counters[REWIRES] += 1
-    return FINISHED
+    rng[0], rng[1], rng[2], rng[3] = s0, s1, s2, s3
+    counters[STEP], counters[COOPERATORS] = step, cooperators
+    return status
 
 
 @njit(cache=True)

@@ -40,6 +40,7 @@ class State:
     bpos: np.ndarray
     bounds: np.ndarray
     payoff: np.ndarray
+    table: np.ndarray
     options: np.ndarray
     counters: np.ndarray
     pending: np.ndarray
@@ -48,8 +49,8 @@ class State:
 
     def kernel_arguments(self) -> tuple:
         return (self.rng, self.graph.arrays(), self.strategy, self.coop, self.recommender, self.members,
-                self.where, self.counts, self.buckets, self.bpos, self.bounds, self.payoff, self.options,
-                self.counters, self.pending)
+                self.where, self.counts, self.buckets, self.bpos, self.bounds, self.payoff, self.table,
+                self.options, self.counters, self.pending)
 
 
 class RecommenderView:
@@ -125,7 +126,8 @@ def initial_state(params: CoevolutionParams, seed: int) -> State:
     counters = np.zeros(8, dtype=np.int64)
     counters[kernels.COOPERATORS] = cooperators
     counters[kernels.ABSORBED_AT] = -1
-    return State(graph, strategy, coop, codes, members, where, counts, buckets, bpos, bounds, payoff,
+    table = kernels.fermi_table(params.beta, bool(np.all(payoff == np.round(payoff))))
+    return State(graph, strategy, coop, codes, members, where, counts, buckets, bpos, bounds, payoff, table,
                  options, counters, np.zeros(3, dtype=np.int64), new_state(derived_seed(seed, 3)), python)
 
 
