@@ -2,7 +2,7 @@
 API tests): ``check_model(name)`` raises ``AssertionError`` naming the first broken promise.
 
 It verifies registration, documented and enforced parameter bounds, JSON-safe metrics whose
-names clash with nothing, determinism under a seed, batched replicates equal to single runs,
+names clash with nothing, series with a ``step`` column, determinism under a seed, batched replicates equal to single runs,
 the results-store round trip and the ``polislab run --json`` round trip.
 """
 
@@ -82,6 +82,8 @@ def _check_result(spec, result: Result, params: Params, seed: int) -> None:
     assert isinstance(result, Result), f"{spec.name}: simulate must return a polislab.Result"
     assert result.params == params and result.seed == seed, f"{spec.name}: result lacks its params/seed"
     json.dumps(result.to_json(), allow_nan=False)
+    if result.series:
+        assert "step" in result.series, f"{spec.name}: a series needs a 'step' column (the store orders by it)"
     fields = set(spec.params.model_fields) | set(RESERVED_COLUMNS)
     clashes = fields & set(result.metrics)
     assert not clashes, f"{spec.name}: metric names clash with parameters or columns: {sorted(clashes)}"

@@ -25,6 +25,7 @@ BUILTIN_MODELS = {
     "echochamber": "polislab.models.echochamber.model",
     "oracle": "polislab.models.oracle.model",
     "coevolution": "polislab.models.coevolution.model",
+    "trade": "polislab.models.trade.model",
 }
 
 Simulate = Callable[..., Result]

@@ -20,6 +20,7 @@ STUDIES = {
     "echochamber": "polislab.experiments.studies.echochamber",
     "oracle": "polislab.experiments.studies.oracle",
     "coevolution": "polislab.experiments.studies.coevolution",
+    "trade": "polislab.experiments.studies.trade",
 }
 
 

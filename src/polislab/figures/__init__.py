@@ -22,7 +22,8 @@ class FigureEntry:
     draw: Callable
 
 
-FIGURE_MODULES = ["polislab.figures.echochamber", "polislab.figures.oracle", "polislab.figures.coevolution"]
+FIGURE_MODULES = ["polislab.figures.echochamber", "polislab.figures.oracle", "polislab.figures.coevolution",
+                  "polislab.figures.trade"]
 FIGURES: dict[str, FigureEntry] = {}
 
 

@@ -1,0 +1,142 @@
+"""Catalog entries of the trade study (seed 001, chapter 2): zero memory, Experiment 1 (two
+agents, the attractor table over the 16 x 16 initial policy pairs) and Experiment 2 (many agents)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from polislab.experiments.catalog import Claim, Entry, Verdict
+from polislab.experiments.query import Store
+from polislab.experiments.spec import Spec
+
+WSLS, TFT = 6, 10
+# --quick learns 10x faster (learning rate 0.01, exploration decay 0.999999 per action) so that
+# runs of a few million encounters reach the states the source's schedule reaches in 10^7-10^8
+FAST = {"learning_rate": 0.01, "exploration_decay": 0.999999}
+SOURCE_ATTRACTORS = {0x62, 0x26, 0x66, 0xFE, 0xEF, 0xEE, 0xFF}  # the source's Experiment 1 results
+
+ZERO = Spec(model="trade", preset="zero-memory", seeds=list(range(10)), params={"encounters": 50_000_000},
+            name="trade-zero-memory")
+ZERO_QUICK = Spec(model="trade", preset="zero-memory", seeds=list(range(4)), params={"encounters": 4_000_000, **FAST},
+                  name="trade-zero-memory-quick")
+PAIRS = [[a, b] for a in range(16) for b in range(16)]
+ATTRACTORS = Spec(model="trade", preset="two-agents", seeds=[0], name="trade-attractors",
+                  params={"encounters": 40_000_000, "stable_encounters": 2_000_000},
+                  grid={"initial_policies": PAIRS})
+ATTRACTORS_QUICK = Spec(model="trade", preset="two-agents", seeds=[0], name="trade-attractors-quick",
+                        params={"encounters": 6_000_000, "stable_encounters": 1_000_000, **FAST},
+                        grid={"initial_policies": [[p, p] for p in range(16)]})
+DEFAULT_START = Spec(model="trade", preset="two-agents", seeds=list(range(20)), name="trade-two-agents",
+                     params={"encounters": 50_000_000})
+DEFAULT_START_QUICK = Spec(model="trade", preset="two-agents", seeds=list(range(8)), name="trade-two-agents-quick",
+                           params={"encounters": 4_000_000, **FAST})
+POPULATION = Spec(model="trade", seeds=[0, 1, 2], name="trade-population",
+                  params={"encounters": 50_000_000, "friends": 3},
+                  grid={"agents": list(range(2, 13)), "memory": ["own-last", "friends"]})
+POPULATION_QUICK = Spec(model="trade", seeds=[0], name="trade-population-quick",
+                        params={"encounters": 4_000_000, "friends": 3, **FAST},
+                        grid={"agents": [2, 3, 4, 6, 8, 12], "memory": ["own-last", "friends"]})
+
+
+def stored(store: Store, *specs: Spec) -> dict[str, np.ndarray]:
+    for spec in specs:
+        runs = store.spec_runs(spec)
+        if len(runs.get("key", [])):
+            return runs
+    return {}
+
+
+def _zero(store: Store) -> Verdict:
+    runs = stored(store, ZERO, ZERO_QUICK)
+    stealing = float(np.mean(runs["share_stealing"]))
+    wellbeing = float(np.mean(runs["mean_wellbeing"]))
+    return Verdict(f"agents stealing {stealing:.0%} over {len(runs['key'])} runs; mean wellbeing {wellbeing:.3f} "
+                   f"(exploration floor 0.0025 keeps it a little above 1)", stealing == 1.0 and wellbeing < 1.1)
+
+
+def _default_start(store: Store) -> Verdict:
+    runs = stored(store, DEFAULT_START, DEFAULT_START_QUICK)
+    mutual = int(np.sum(runs["policy_pair"] == WSLS * 16 + WSLS))
+    total = len(runs["key"])
+    return Verdict(f"mutual win-stay, lose-shift (0x66) in {mutual} of {total} seeds; mean wellbeing "
+                   f"{np.mean(runs['mean_wellbeing']):.3f}", mutual >= 0.75 * total)
+
+
+def attractor_table(store: Store) -> dict[tuple[int, int], int]:
+    runs = stored(store, ATTRACTORS, ATTRACTORS_QUICK)
+    table = {}
+    for key, pair in zip(runs.get("key", []), runs.get("policy_pair", [])):
+        params = store.connection.execute("SELECT initial_policies FROM runs WHERE key = ?", [key]).fetchone()[0]
+        start = tuple(int(v) for v in str(params).strip("[]").split(","))
+        table[start] = int(pair)
+    return table
+
+
+def _attractors(store: Store) -> Verdict:
+    table = attractor_table(store)
+    ends = sorted(set(table.values()))
+    tft = table.get((TFT, TFT))
+    share = np.mean([end == 0x66 for end in table.values()])
+    return Verdict(f"{len(table)} starts end in {', '.join(f'{e:#04x}' for e in ends)}; 0x66 from {share:.0%}; "
+                   f"mutual tit-for-tat (0xaa) goes to {tft:#04x}" if tft is not None else "no tit-for-tat start stored",
+                   tft is not None and tft != 0xAA and set(ends) <= SOURCE_ATTRACTORS | {0x66})
+
+
+def population_table(store: Store) -> dict:
+    sql = ("SELECT memory, agents, avg(mean_wellbeing) AS wellbeing, avg(wellbeing_spread) AS spread, "
+           "avg(share_win_stay_lose_shift) AS wsls, avg(share_stealing) AS stealing "
+           "FROM runs WHERE key IN (SELECT key FROM chosen) GROUP BY memory, agents ORDER BY memory, agents")
+    for spec in (POPULATION, POPULATION_QUICK):
+        table = store.query(sql, [r.key for r in spec.runs()])
+        if len(table["agents"]):
+            return table
+    return {}
+
+
+def _breakdown(store: Store) -> Verdict:
+    t = population_table(store)
+    parts, passed = [], True
+    for memory in ("own-last", "friends"):
+        chosen = t["memory"] == memory
+        agents, wellbeing = t["agents"][chosen], t["wellbeing"][chosen]
+        below = agents[wellbeing < 2.0]
+        parts.append(f"{memory}: wellbeing {wellbeing[0]:.2f} at N = {agents[0]} to {wellbeing[-1]:.2f} at "
+                     f"N = {agents[-1]}, first below 2 at N = {below.min() if below.size else 'none'}")
+        passed &= bool(wellbeing[0] > wellbeing[-1] + 0.5)
+    return Verdict("; ".join(parts), passed)
+
+
+def population_rows(store: Store) -> tuple[str, list[str], list[list[str]]]:
+    t = population_table(store)
+    rows = [[str(m), str(a), f"{w:.2f}", f"{s:.2f}", f"{p:.0%}", f"{x:.0%}"]
+            for m, a, w, s, p, x in zip(t["memory"], t["agents"], t["wellbeing"], t["spread"], t["wsls"], t["stealing"])]
+    return ("Experiment 2: wellbeing and policies against population size",
+            ["memory", "agents", "mean wellbeing", "spread", "win-stay lose-shift", "always steal"], rows)
+
+
+SOURCE = "seed 001"
+ENTRIES = [
+    Entry(study="trade", name="trade-zero-memory", title="Zero memory agents", spec=ZERO, quick_spec=ZERO_QUICK,
+          quick_seeds=4, claims=(Claim(f"{SOURCE}, 2.1", "a zero memory Q-learning agent will always learn to "
+                                       "steal ... average wellbeing of 1", "all steal; wellbeing 1",
+                                       "every agent; wellbeing < 1.1", _zero),)),
+    Entry(study="trade", name="trade-two-agents", title="Experiment 1: two agents from the default start",
+          spec=DEFAULT_START, quick_spec=DEFAULT_START_QUICK, quick_seeds=4,
+          claims=(Claim(f"{SOURCE}, 2.2.1", "the agents quickly learn to trade by both adopting the policy of "
+                        "Table 2.2 (win-stay, lose-shift)", "mutual WSLS", "in at least 75% of seeds",
+                        _default_start),)),
+    Entry(study="trade", name="trade-attractors", title="Experiment 1: the attractor table",
+          spec=ATTRACTORS, quick_spec=ATTRACTORS_QUICK, quick_seeds=1,
+          notes="Each run starts from an imprinted policy pair (Q = 400 on the policy's actions, behind 1000 "
+          "pseudo-updates) and stops after 2 million encounters without a policy change (the source's test). "
+          "--quick runs only the 16 symmetric starts, with the faster schedule.",
+          claims=(Claim(f"{SOURCE}, 2.2.1; its Experiment 1", "mutual tit-for-tat is not stable for Q-learners; "
+                        "the attractors are 0x62/0x26, 0x66, 0xfe/0xef, 0xee, 0xff (the source's code)",
+                        "five attracting societies", "tit-for-tat leaves; every end among them", _attractors),)),
+    Entry(study="trade", name="trade-population", title="Experiment 2: many agents",
+          spec=POPULATION, quick_spec=POPULATION_QUICK, quick_seeds=1, tables=(population_rows,),
+          notes="Own-last-game memory and n = 3 remembered acquaintances (the last 3 met, as the source's code).",
+          claims=(Claim(f"{SOURCE}, 2.2.2", "cooperation breaks down as the society grows beyond the agents "
+                        "one can remember", "breakdown with size", "wellbeing at N = 2 above that at the largest "
+                        "N by 0.5", _breakdown),)),
+]

@@ -1,0 +1,141 @@
+"""The encounter loop of the sugar-and-spice world (seed 001, chapter 2), compiled.
+
+Each encounter draws an ordered pair (i, j), i != j, uniformly; each agent finds its state
+(what it remembers of the other, or of its own last game), chooses trade (0) or steal (1)
+epsilon-greedily, gets its wellbeing from Table 2.1, updates its Q-table toward the state it
+will next be in with this partner (``polislab.learn.qtable``), and remembers the game.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from polislab.core.rng import advance_words, to_unit
+from polislab.learn.qtable import greedy, update
+
+NONE, PARTNER, OWN_LAST, FRIENDS = 0, 1, 2, 3
+STRANGER = 4
+
+
+@njit
+def _find_friend(friend_ids, friend_count, agent, other):
+    for slot in range(friend_count[agent]):
+        if friend_ids[agent, slot] == other:
+            return slot
+    return -1
+
+
+@njit(inline="always")
+def _state_of(memory, agent, other, pair_state, own_state, friend_ids, friend_state, friend_count):
+    if memory == NONE:
+        return 0
+    if memory == PARTNER:
+        return pair_state[agent, other]
+    if memory == OWN_LAST:
+        return own_state[agent]
+    return _friend_state(agent, other, friend_ids, friend_state, friend_count)
+
+
+# The friends paths are real calls, not inlined: inlined, their loop slowed every memory kind 5x.
+@njit
+def _friend_state(agent, other, friend_ids, friend_state, friend_count):
+    slot = _find_friend(friend_ids, friend_count, agent, other)
+    return friend_state[agent, slot] if slot >= 0 else STRANGER
+
+
+@njit(inline="always")
+def _remember(memory, agent, other, game, pair_state, own_state, friend_ids, friend_state, friend_count,
+              next_forget, keep_last):
+    """Store the game's state; return the state the agent will next be in with ``other``."""
+    if memory == NONE:
+        return 0
+    if memory == PARTNER:
+        pair_state[agent, other] = game
+        return game
+    if memory == OWN_LAST:
+        own_state[agent] = game
+        return game
+    return _friend_remember(agent, other, game, friend_ids, friend_state, friend_count, next_forget, keep_last)
+
+
+@njit
+def _friend_remember(agent, other, game, friend_ids, friend_state, friend_count, next_forget, keep_last):
+    slot = _find_friend(friend_ids, friend_count, agent, other)
+    capacity = friend_ids.shape[1]
+    if slot < 0:
+        if friend_count[agent] < capacity:
+            slot = friend_count[agent]
+            friend_count[agent] += 1
+        elif keep_last:
+            slot = next_forget[agent]
+            next_forget[agent] = (slot + 1) % capacity
+        else:
+            return STRANGER  # the first n are kept; everyone else stays a stranger
+        friend_ids[agent, slot] = other
+    friend_state[agent, slot] = game
+    return game
+
+
+@njit(cache=True)
+def run(encounters, first, rng, q, unseen, epsilon, memory, pair_state, own_state, friend_ids, friend_state,
+        friend_count, next_forget, rewards, options, learners, earned, met, last_change, stable_encounters):
+    """Run encounters ``first`` .. ``first + encounters - 1``, or stop once no policy changed for
+    ``stable_encounters`` (> 0); return how many ran. ``earned``/``met`` accumulate each agent's
+    wellbeing and encounters; ``last_change[0]`` is the encounter of the last policy change.
+    ``options`` = (gamma, alpha, bias_corrected, decay, floor, keep_last)."""
+    agents = q.shape[0]
+    gamma, alpha = options[0], options[1]
+    bias_corrected, decay, floor, keep_last = options[2] > 0, options[3], options[4], options[5] > 0
+    done = 0
+    s0, s1, s2, s3 = rng[0], rng[1], rng[2], rng[3]  # the stream lives in locals in the hot loop
+    for t in range(first, first + encounters):
+        word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
+        i = int(to_unit(word) * agents)
+        word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
+        j = int(to_unit(word) * (agents - 1))
+        if j >= i:
+            j += 1
+        s_i = _state_of(memory, i, j, pair_state, own_state, friend_ids, friend_state, friend_count)
+        s_j = _state_of(memory, j, i, pair_state, own_state, friend_ids, friend_state, friend_count)
+        # epsilon-greedy: one word decides whether to explore (top bits) and what (lowest bit)
+        word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
+        a_i = greedy(q, i, s_i)
+        if i < learners and to_unit(word) < epsilon[i]:
+            a_i = int(word & 1)
+        word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
+        a_j = greedy(q, j, s_j)
+        if j < learners and to_unit(word) < epsilon[j]:
+            a_j = int(word & 1)
+        r_i = rewards[2 * a_i + a_j]
+        r_j = rewards[2 * a_j + a_i]
+        next_i = _remember(memory, i, j, 2 * a_i + a_j, pair_state, own_state, friend_ids, friend_state,
+                           friend_count, next_forget, keep_last)
+        next_j = _remember(memory, j, i, 2 * a_j + a_i, pair_state, own_state, friend_ids, friend_state,
+                           friend_count, next_forget, keep_last)
+        if i < learners:
+            if update(q, unseen, i, s_i, a_i, r_i, next_i, gamma, alpha, bias_corrected):
+                last_change[0] = t
+            epsilon[i] = max(floor, epsilon[i] * decay)
+        if j < learners:
+            if update(q, unseen, j, s_j, a_j, r_j, next_j, gamma, alpha, bias_corrected):
+                last_change[0] = t
+            epsilon[j] = max(floor, epsilon[j] * decay)
+        earned[i] += r_i
+        earned[j] += r_j
+        met[i] += 1
+        met[j] += 1
+        done += 1
+        if stable_encounters > 0 and t - last_change[0] >= stable_encounters:
+            break
+    rng[0], rng[1], rng[2], rng[3] = s0, s1, s2, s3
+    return done
+
+
+def policy_numbers(q: np.ndarray, memory: str) -> np.ndarray:
+    """Each agent's greedy policy: sum_s action(s) 2^s over states 0-3 (seed 001 numbering);
+    with no memory, the one action (0 trade, 1 steal)."""
+    greedy = (q[:, :, 1] > q[:, :, 0]).astype(np.int64)
+    if memory == "none":
+        return greedy[:, 0]
+    return (greedy[:, :4] * (1 << np.arange(4))).sum(axis=1)

@@ -1,0 +1,112 @@
+"""Trade model: Q-learning traders who meet at random and trade or steal (seed 001, chapter 2).
+
+Wellbeing W is an agent's mean reward per encounter and collective wellbeing the sum over
+agents (seed 001, section 1.1); both are measured over the last 10% of the encounters run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from polislab.core.progress import Progress
+from polislab.core.registry import register
+from polislab.core.result import Result
+from polislab.core.rng import new_state
+from polislab.core.seeding import derived_seed
+from polislab.models.trade import kernels
+from polislab.models.trade.params import PRESETS, TradeParams
+
+MEMORY_CODES = {"none": kernels.NONE, "partner": kernels.PARTNER, "own-last": kernels.OWN_LAST,
+                "friends": kernels.FRIENDS}
+WIN_STAY_LOSE_SHIFT, TIT_FOR_TAT, ALWAYS_STEAL = 6, 10, 15
+
+
+def states(params: TradeParams) -> int:
+    return 1 if params.memory == "none" else 5
+
+
+def initial_q(params: TradeParams) -> tuple[np.ndarray, np.ndarray]:
+    """Q-tables (agents x states x 2) and (1 - alpha)^(updates so far), with imprinted policies."""
+    q = np.full((params.agents, states(params), 2), params.initial_q)
+    unseen = np.ones(q.shape)
+    if params.initial_policies is not None:
+        policies = params.initial_policies * (params.agents if len(params.initial_policies) == 1 else 1)
+        for agent, policy in enumerate(policies):
+            for state in range(min(4, q.shape[1])):
+                action = (policy >> state) & 1
+                q[agent, state, action] = params.imprint_q
+                q[agent, state, 1 - action] = 0.0
+                unseen[agent, state] = (1 - params.learning_rate) ** params.imprint_weight
+    return q, unseen
+
+
+@register("trade", params=TradeParams, presets=PRESETS,
+          summary="Q-learning traders who trade or steal in the sugar-and-spice world (seed 001)")
+def simulate(params: TradeParams, seed: int, progress: Progress | None = None) -> Result:
+    """Sugar and spice world, version 1 (seed 001, chapter 2)."""
+    n = params.agents
+    q, unseen = initial_q(params)
+    epsilon = np.full(n, params.exploration)
+    pair_state = np.full((n, n) if params.memory == "partner" else (1, 1), kernels.STRANGER, dtype=np.int8)
+    own_state = np.full(n, kernels.STRANGER, dtype=np.int64)
+    width = params.friends if params.memory == "friends" else 1
+    friend_ids = np.full((n, width), -1, dtype=np.int64)
+    friend_state = np.full((n, width), kernels.STRANGER, dtype=np.int64)
+    friend_count = np.zeros(n, dtype=np.int64)
+    next_forget = np.zeros(n, dtype=np.int64)
+    options = np.array([params.discount, params.learning_rate, params.bias_corrected, params.exploration_decay,
+                        params.exploration_floor, params.remember == "last"])
+    rewards = np.asarray(params.rewards, dtype=np.float64)
+    earned, met = np.zeros(n), np.zeros(n, dtype=np.int64)
+    last_change = np.zeros(1, dtype=np.int64)
+    rng = new_state(derived_seed(seed, 1))
+    every = params.record_every or max(1, params.encounters // 200)
+    tail_start = int(params.encounters * 0.9)
+    steps, wellbeing = [], []
+    tail_earned, tail_met = None, None
+    ran = 0
+    while ran < params.encounters:
+        chunk = min(every, params.encounters - ran)
+        if ran < tail_start <= ran + chunk:
+            chunk = max(1, tail_start - ran) if tail_start > ran else chunk
+        before = earned.sum()
+        done = kernels.run(chunk, ran, rng, q, unseen, epsilon, MEMORY_CODES[params.memory], pair_state, own_state,
+                           friend_ids, friend_state, friend_count, next_forget, rewards, options, n - params.frozen,
+                           earned, met, last_change, params.stable_encounters)
+        ran += done
+        steps.append(ran)
+        wellbeing.append((earned.sum() - before) / (2 * done))
+        if tail_earned is None and ran >= tail_start:
+            tail_earned, tail_met = earned.copy(), met.copy()
+        if progress is not None:
+            progress(ran, params.encounters)
+        if done < chunk:
+            break  # converged: no policy change for stable_encounters
+    if tail_earned is None or ran < params.encounters:  # stopped early: measure the last 10% run
+        tail_earned, tail_met = np.zeros(n), np.zeros(n, dtype=np.int64)
+        chunk = max(1, ran // 10)
+        kernels.run(chunk, ran, rng, q, unseen, epsilon, MEMORY_CODES[params.memory], pair_state, own_state,
+                    friend_ids, friend_state, friend_count, next_forget, rewards, options, n - params.frozen,
+                    tail_earned, tail_met, last_change, 0)
+        per_agent = tail_earned / np.maximum(tail_met, 1)
+    else:
+        per_agent = (earned - tail_earned) / np.maximum(met - tail_met, 1)
+    policies = kernels.policy_numbers(q, params.memory)
+    values, shares = np.unique(policies, return_counts=True)
+    stranger = (q[:, -1, 1] > q[:, -1, 0]).astype(np.int64) if q.shape[1] == 5 else policies
+    metrics = {
+        "mean_wellbeing": float(per_agent.mean()),
+        "wellbeing_spread": float(per_agent.std()),
+        "collective_wellbeing": float(per_agent.sum()),
+        "modal_policy": int(values[np.argmax(shares)]),
+        "modal_policy_share": float(shares.max() / n),
+        "share_win_stay_lose_shift": float(np.mean(policies == WIN_STAY_LOSE_SHIFT)) if q.shape[1] > 1 else None,
+        "share_stealing": float(np.mean(policies == (1 if q.shape[1] == 1 else ALWAYS_STEAL))),
+        "share_strangers_robbed": float(stranger.mean()) if q.shape[1] == 5 else None,
+        "policy_pair": int(policies[0] * 16 + policies[1]) if n == 2 and q.shape[1] > 1 else None,
+        "encounters_run": ran,
+        "converged": bool(params.stable_encounters and ran - last_change[0] >= params.stable_encounters),
+    }
+    series = {"step": np.array(steps), "mean_wellbeing": np.array(wellbeing)}  # step: encounters so far
+    artifacts = {"policies": policies, "stranger_actions": stranger, "q": q, "wellbeing": per_agent}
+    return Result(params, seed, metrics, series, artifacts)
