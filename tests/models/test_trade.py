@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from polislab import get_model
-from polislab.learn.qtable import update
+from polislab.learn.qtable import step_table, update
 from polislab.models.trade.kernels import policy_numbers
 from polislab.testing import check_model
 
@@ -14,21 +14,31 @@ REWARD = {(0, 0): 3.0, (0, 1): 0.0, (1, 0): 4.0, (1, 1): 1.0}  # seed 001, Table
 
 
 def test_one_update_by_hand():
-    # Q(s, steal) = -1 < Q(s, trade) = 0, alpha = 0.5, n = 2 updates: w = 0.5 / (1 - 0.5^2) = 2/3;
+    # Q(s, steal) = -1 < Q(s, trade) = 0, alpha = 0.5, this is the 2nd update: w = 0.5 / (1 - 0.5^2) = 2/3;
     # target = 4 + 0.9 * max(Q(s')) = 4 + 0.9 * 5 = 8.5; Q -> -1 + 2/3 (8.5 + 1) = 5.333...
     q = np.zeros((1, 2, 2))
     q[0, 0, 1] = -1.0
     q[0, 1] = [5.0, 1.0]
-    unseen = np.full((1, 2, 2), 0.5)  # one update so far
-    changed = update(q, unseen, 0, 0, 1, 4.0, 1, 0.9, 0.5, True)
+    counts = np.zeros((1, 2, 2), dtype=np.int64)
+    counts[0, 0, 1] = 1  # one update so far
+    changed = update(q, counts, step_table(0.5, True), 0, 0, 1, 4.0, 1, 0.9, 0.5)
     assert q[0, 0, 1] == pytest.approx(-1 + (2 / 3) * 9.5)
-    assert unseen[0, 0, 1] == 0.25 and changed  # steal now beats trade's 0 in state 0
+    assert counts[0, 0, 1] == 2 and changed  # steal now beats trade's 0 in state 0
+
+
+def test_step_table_is_the_bias_corrected_step():
+    alpha = 0.001
+    table = step_table(alpha, True)
+    n = np.array([1, 2, 10, 1000, 20_000])
+    np.testing.assert_allclose(table[n - 1], alpha / (1 - (1 - alpha) ** n), rtol=1e-12)
+    assert table[0] == 1.0 and table[-1] == pytest.approx(alpha, rel=1e-15)  # then alpha for ever
+    assert list(step_table(alpha, False)) == [alpha]
 
 
 def test_first_bias_corrected_update_replaces_the_initial_value():
     q = np.full((1, 1, 2), 100.0)
-    unseen = np.ones((1, 1, 2))
-    update(q, unseen, 0, 0, 0, 3.0, -1, 0.99, 0.001, True)
+    counts = np.zeros((1, 1, 2), dtype=np.int64)
+    update(q, counts, step_table(0.001, True), 0, 0, 0, 3.0, -1, 0.99, 0.001)
     assert q[0, 0, 0] == pytest.approx(3.0)
 
 

@@ -4,12 +4,12 @@ epsilon-greedy choice with a decaying exploration rate and a floor, and the upda
 Q(s, a) <- Q(s, a) + w (r + gamma max_a' Q(s', a') - Q(s, a)) with the bias-corrected step
 w = alpha / (1 - (1 - alpha)^n(s, a)) (n counts the updates of (s, a), this one included), so the
 first update replaces the initial value and later ones approach alpha (seed 001's reference
-implementation; issue 5). ``unseen[agent, s, a]`` holds (1 - alpha)^n, kept as a running product
-(one multiplication per update instead of a power).
+implementation; issue 5), looked up in a table of steps by update count.
 """
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 from polislab.core.rng import below, uniform
@@ -29,16 +29,27 @@ def choose(rng, q, agent, state, epsilon):
     return greedy(q, agent, state)
 
 
+def step_table(alpha: float, bias_corrected: bool) -> np.ndarray:
+    """The step of the n-th update, n = 0, 1, ...: alpha / (1 - (1 - alpha)^(n + 1)) until it
+    equals alpha to double precision, then the table ends (later updates use alpha)."""
+    if not bias_corrected or alpha >= 1.0:
+        return np.full(1, alpha)
+    n = np.arange(1, int(np.ceil(np.log(1e-17) / np.log1p(-alpha))) + 2, dtype=np.float64)
+    return alpha / -np.expm1(n * np.log1p(-alpha))
+
+
 @njit(inline="always")
-def update(q, unseen, agent, state, action, reward, next_state, gamma, alpha, bias_corrected):
-    """One Q-learning update; returns True when the greedy action of ``state`` changed."""
-    before = greedy(q, agent, state)
-    step = alpha
-    if bias_corrected:
-        unseen[agent, state, action] *= 1.0 - alpha
-        step = alpha / (1.0 - unseen[agent, state, action])
+def update(q, counts, steps, agent, state, action, reward, next_state, gamma, alpha, track=True):
+    """One Q-learning update; returns True when the greedy action of ``state`` changed (always
+    False unless ``track``: the comparison costs time that only convergence tests need).
+    ``counts`` holds each (state, action)'s updates so far, ``steps`` the bias-corrected steps
+    (``step_table``): a table lookup instead of a power or a division per update."""
+    before = greedy(q, agent, state) if track else 0
+    n = counts[agent, state, action]
+    counts[agent, state, action] = n + 1
+    step = steps[n] if n < steps.shape[0] else alpha
     target = reward
     if next_state >= 0:
         target += gamma * max(q[agent, next_state, 0], q[agent, next_state, 1])
     q[agent, state, action] += step * (target - q[agent, state, action])
-    return greedy(q, agent, state) != before
+    return track and greedy(q, agent, state) != before

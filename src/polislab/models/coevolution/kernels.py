@@ -55,7 +55,7 @@ def fermi_table(beta: float, integer_payoffs: bool) -> np.ndarray:
     if not integer_payoffs:
         return np.zeros(0)
     gains = np.arange(-FERMI_TABLE, FERMI_TABLE + 1, dtype=np.float64)
-    return 1.0 / (1.0 + np.exp(-beta * gains))
+    return 0.5 * (1.0 + np.tanh(0.5 * beta * gains))  # = 1 / (1 + exp(-beta g)), without overflow
 
 
 @njit(inline="always")
@@ -119,24 +119,23 @@ def _set_move(members, where, counts, v, old, new):
 # ----- recommenders -----
 
 @njit(inline="always")
-def _valid(owner, start, degree, data, x, z):
+def _valid(start, degree, data, x, z):
     return z >= 0 and z != x and not adjacent(start, degree, data, x, z)
 
 
 @njit(inline="always")
-def _from_set(rng, owner, start, degree, data, members, counts, cls, x, tries):
-    """A uniformly random valid member of class ``cls`` (rejection, then a reservoir scan)."""
-    count = counts[cls]
-    if count == 0:
-        return -1
-    for _ in range(tries):
-        z = members[cls, below(rng, count)]
-        if _valid(owner, start, degree, data, x, z):
+def _random_valid(rng, candidates, start, degree, data, x, tries):
+    """A uniformly random valid new neighbour of x among ``candidates``: up to ``tries`` random
+    draws (no more than there are candidates), then a reservoir scan of them all; -1 if none."""
+    size = candidates.shape[0]
+    for _ in range(min(tries, size)):
+        z = candidates[below(rng, size)]
+        if _valid(start, degree, data, x, z):
             return z
     chosen, seen = -1, 0
-    for i in range(count):
-        z = members[cls, i]
-        if _valid(owner, start, degree, data, x, z):
+    for i in range(size):
+        z = candidates[i]
+        if _valid(start, degree, data, x, z):
             seen += 1
             if below(rng, seen) == 0:
                 chosen = z
@@ -144,14 +143,20 @@ def _from_set(rng, owner, start, degree, data, members, counts, cls, x, tries):
 
 
 @njit(inline="always")
+def _from_set(rng, owner, start, degree, data, members, counts, cls, x, tries):
+    """A uniformly random valid member of class ``cls``."""
+    return _random_valid(rng, members[cls, : counts[cls]], start, degree, data, x, tries)
+
+
+@njit(inline="always")
 def _any_node(rng, owner, start, degree, data, n, x, tries):
     for _ in range(tries * 8):
         z = below(rng, n)
-        if _valid(owner, start, degree, data, x, z):
+        if _valid(start, degree, data, x, z):
             return z
     chosen, seen = -1, 0  # x links to nearly everyone: the last resort scans all nodes
     for z in range(n):
-        if _valid(owner, start, degree, data, x, z):
+        if _valid(start, degree, data, x, z):
             seen += 1
             if below(rng, seen) == 0:
                 chosen = z
@@ -161,22 +166,7 @@ def _any_node(rng, owner, start, degree, data, n, x, tries):
 @njit(inline="always")
 def _local(rng, owner, start, degree, data, x, y, tries):
     """A random neighbour of y that is a valid new neighbour of x (Santos et al. 2006)."""
-    d = degree[y]
-    if d == 0:
-        return -1
-    base = start[y]
-    for _ in range(tries):
-        z = data[base + below(rng, d), 1]
-        if _valid(owner, start, degree, data, x, z):
-            return z
-    chosen, seen = -1, 0
-    for i in range(d):
-        z = data[base + i, 1]
-        if _valid(owner, start, degree, data, x, z):
-            seen += 1
-            if below(rng, seen) == 0:
-                chosen = z
-    return chosen
+    return _random_valid(rng, data[start[y] : start[y] + degree[y], 1], start, degree, data, x, tries)
 
 
 @njit(inline="always")
@@ -196,18 +186,7 @@ def _by_degree(rng, owner, start, degree, data, b, bounds, n, cls, x, highest, t
         size = bsize[lst]
         if size == 0:
             continue
-        if size > tries:  # a small bucket is scanned at once
-            for _ in range(tries):
-                z = bdata[bstart[lst] + below(rng, size), 0]
-                if _valid(owner, start, degree, data, x, z):
-                    return z
-        chosen, seen = -1, 0
-        for i in range(size):
-            z = bdata[bstart[lst] + i, 0]
-            if _valid(owner, start, degree, data, x, z):
-                seen += 1
-                if below(rng, seen) == 0:
-                    chosen = z
+        chosen = _random_valid(rng, bdata[bstart[lst] : bstart[lst] + size, 0], start, degree, data, x, tries)
         if chosen >= 0:
             return chosen
     return -1
@@ -358,10 +337,10 @@ def resolve(z, rng, graph, strategy, coop, b, bpos, bounds, options, counters, p
     h, rewirer, dropped = pending[0], pending[1], pending[2]
     counters[PENDING] = 0
     n = strategy.shape[0]
-    if z < 0 or z >= n or not _valid(owner, start, degree, data, rewirer, z):
+    if z < 0 or z >= n or not _valid(start, degree, data, rewirer, z):
         if options[FALLBACK_RANDOM] > 0:
             z = _any_node(rng, owner, start, degree, data, n, rewirer, int(options[TRIES]))
-        if z < 0 or z >= n or not _valid(owner, start, degree, data, rewirer, z):
+        if z < 0 or z >= n or not _valid(start, degree, data, rewirer, z):
             counters[NO_CANDIDATE] += 1
             return False
     _apply_rewire(h, rewirer, dropped, z, graph, strategy, coop, b, bpos, bounds, n, options[USE_BUCKETS] > 0)

@@ -11,10 +11,10 @@ pauses at each of its decisions.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 
 from polislab.core.errors import UsageError
+from polislab.core.plugins import import_attribute
 
 # codes used by the kernel
 NULL, LOCAL, RANDOM, GOOD, BAD, FAIR = 0, 1, 2, 3, 4, 5
@@ -62,13 +62,10 @@ def resolve(name: str) -> int | Recommender:
         return BUILT_IN[name]
     if name in PYTHON_RECOMMENDERS:
         return PYTHON_RECOMMENDERS[name]
-    module, sep, attribute = name.partition(":")
-    if sep:
-        try:
-            found = getattr(importlib.import_module(module), attribute)
-        except (ImportError, AttributeError) as error:
-            raise UsageError(f"recommender '{name}' cannot be loaded: {error}") from None
-        if callable(found):
-            return found
-    allowed = ", ".join(list(BUILT_IN) + list(PYTHON_RECOMMENDERS))
-    raise UsageError(f"unknown recommender '{name}'; allowed: {allowed}, or module:attribute")
+    if ":" not in name:
+        allowed = ", ".join(list(BUILT_IN) + list(PYTHON_RECOMMENDERS))
+        raise UsageError(f"unknown recommender '{name}'; allowed: {allowed}, or module:attribute")
+    found = import_attribute(name, "recommender")
+    if not callable(found):
+        raise UsageError(f"recommender '{name}' is a {type(found).__name__}, not a callable")
+    return found

@@ -11,7 +11,6 @@ wireheading region is |x - 2.5| < 1e-6. Worlds are replaceable: register your ow
 
 from __future__ import annotations
 
-import importlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from polislab.core.errors import UsageError
+from polislab.core.plugins import import_attribute
 
 CENTRE = 8 - math.sqrt(24)  # m: the parabola's vertex, chosen so both pieces meet smoothly
 
@@ -80,13 +80,9 @@ def resolve_world(name: str) -> World:
     """A registered world, or ``package.module:attribute`` naming a ``World`` object."""
     if name in WORLDS:
         return WORLDS[name]
-    module, sep, attribute = name.partition(":")
-    if sep:
-        try:
-            world = getattr(importlib.import_module(module), attribute)
-        except (ImportError, AttributeError) as error:
-            raise UsageError(f"world '{name}' cannot be loaded: {error}") from None
-        if isinstance(world, World):
-            return world
+    if ":" not in name:
+        raise UsageError(f"unknown world '{name}'; allowed: {', '.join(WORLDS)} or module:attribute")
+    world = import_attribute(name, "world")
+    if not isinstance(world, World):
         raise UsageError(f"world '{name}' is a {type(world).__name__}, not a polislab World")
-    raise UsageError(f"unknown world '{name}'; allowed: {', '.join(WORLDS)} or module:attribute")
+    return world

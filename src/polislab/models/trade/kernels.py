@@ -18,7 +18,7 @@ NONE, PARTNER, OWN_LAST, FRIENDS = 0, 1, 2, 3
 STRANGER = 4
 
 
-@njit
+@njit(inline="always")
 def _find_friend(friend_ids, friend_count, agent, other):
     for slot in range(friend_count[agent]):
         if friend_ids[agent, slot] == other:
@@ -37,8 +37,7 @@ def _state_of(memory, agent, other, pair_state, own_state, friend_ids, friend_st
     return _friend_state(agent, other, friend_ids, friend_state, friend_count)
 
 
-# The friends paths are real calls, not inlined: inlined, their loop slowed every memory kind 5x.
-@njit
+@njit(inline="always")
 def _friend_state(agent, other, friend_ids, friend_state, friend_count):
     slot = _find_friend(friend_ids, friend_count, agent, other)
     return friend_state[agent, slot] if slot >= 0 else STRANGER
@@ -59,7 +58,7 @@ def _remember(memory, agent, other, game, pair_state, own_state, friend_ids, fri
     return _friend_remember(agent, other, game, friend_ids, friend_state, friend_count, next_forget, keep_last)
 
 
-@njit
+@njit(inline="always")
 def _friend_remember(agent, other, game, friend_ids, friend_state, friend_count, next_forget, keep_last):
     slot = _find_friend(friend_ids, friend_count, agent, other)
     capacity = friend_ids.shape[1]
@@ -77,59 +76,77 @@ def _friend_remember(agent, other, game, friend_ids, friend_state, friend_count,
     return game
 
 
-@njit(cache=True)
-def run(encounters, first, rng, q, unseen, epsilon, memory, pair_state, own_state, friend_ids, friend_state,
-        friend_count, next_forget, rewards, options, learners, earned, met, last_change, stable_encounters):
-    """Run encounters ``first`` .. ``first + encounters - 1``, or stop once no policy changed for
-    ``stable_encounters`` (> 0); return how many ran. ``earned``/``met`` accumulate each agent's
-    wellbeing and encounters; ``last_change[0]`` is the encounter of the last policy change.
-    ``options`` = (gamma, alpha, bias_corrected, decay, floor, keep_last)."""
-    agents = q.shape[0]
-    gamma, alpha = options[0], options[1]
-    bias_corrected, decay, floor, keep_last = options[2] > 0, options[3], options[4], options[5] > 0
-    done = 0
-    s0, s1, s2, s3 = rng[0], rng[1], rng[2], rng[3]  # the stream lives in locals in the hot loop
-    for t in range(first, first + encounters):
-        word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
-        i = int(to_unit(word) * agents)
-        word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
-        j = int(to_unit(word) * (agents - 1))
-        if j >= i:
-            j += 1
-        s_i = _state_of(memory, i, j, pair_state, own_state, friend_ids, friend_state, friend_count)
-        s_j = _state_of(memory, j, i, pair_state, own_state, friend_ids, friend_state, friend_count)
-        # epsilon-greedy: one word decides whether to explore (top bits) and what (lowest bit)
-        word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
-        a_i = greedy(q, i, s_i)
-        if i < learners and to_unit(word) < epsilon[i]:
-            a_i = int(word & 1)
-        word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
-        a_j = greedy(q, j, s_j)
-        if j < learners and to_unit(word) < epsilon[j]:
-            a_j = int(word & 1)
-        r_i = rewards[2 * a_i + a_j]
-        r_j = rewards[2 * a_j + a_i]
-        next_i = _remember(memory, i, j, 2 * a_i + a_j, pair_state, own_state, friend_ids, friend_state,
-                           friend_count, next_forget, keep_last)
-        next_j = _remember(memory, j, i, 2 * a_j + a_i, pair_state, own_state, friend_ids, friend_state,
-                           friend_count, next_forget, keep_last)
-        if i < learners:
-            if update(q, unseen, i, s_i, a_i, r_i, next_i, gamma, alpha, bias_corrected):
-                last_change[0] = t
-            epsilon[i] = max(floor, epsilon[i] * decay)
-        if j < learners:
-            if update(q, unseen, j, s_j, a_j, r_j, next_j, gamma, alpha, bias_corrected):
-                last_change[0] = t
-            epsilon[j] = max(floor, epsilon[j] * decay)
-        earned[i] += r_i
-        earned[j] += r_j
-        met[i] += 1
-        met[j] += 1
-        done += 1
-        if stable_encounters > 0 and t - last_change[0] >= stable_encounters:
-            break
-    rng[0], rng[1], rng[2], rng[3] = s0, s1, s2, s3
-    return done
+def _compile_run(memory: int):
+    """The encounter loop for one memory kind: ``memory`` is a compile-time constant here, so
+    the loop holds no code of the other kinds (a friends path left in it, even untaken, made
+    the loop 3-5x slower)."""
+
+    @njit
+    def _run(encounters, first, rng, q, counts, steps, epsilon, pair_state, own_state, friend_ids, friend_state,
+            friend_count, next_forget, rewards, options, learners, earned, met, last_change, stable_encounters):
+        """Run encounters ``first`` .. ``first + encounters - 1``, or stop once no policy changed for
+        ``stable_encounters`` (> 0); return how many ran. ``earned``/``met`` accumulate each agent's
+        wellbeing and encounters; ``last_change[0]`` is the encounter of the last policy change.
+        ``options`` = (gamma, alpha, unused, decay, floor, keep_last); ``steps`` the step table."""
+        agents = q.shape[0]
+        gamma, alpha = options[0], options[1]
+        decay, floor, keep_last = options[3], options[4], options[5] > 0
+        done = 0
+        track = stable_encounters > 0  # policy changes are watched only when a run stops on them
+        s0, s1, s2, s3 = rng[0], rng[1], rng[2], rng[3]  # the stream lives in locals in the hot loop
+        for t in range(first, first + encounters):
+            word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
+            i = int(to_unit(word) * agents)
+            word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
+            j = int(to_unit(word) * (agents - 1))
+            if j >= i:
+                j += 1
+            s_i = _state_of(memory, i, j, pair_state, own_state, friend_ids, friend_state, friend_count)
+            s_j = _state_of(memory, j, i, pair_state, own_state, friend_ids, friend_state, friend_count)
+            # epsilon-greedy: one word decides whether to explore (top bits) and what (lowest bit)
+            word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
+            a_i = greedy(q, i, s_i)
+            if i < learners and to_unit(word) < epsilon[i]:
+                a_i = int(word & 1)
+            word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
+            a_j = greedy(q, j, s_j)
+            if j < learners and to_unit(word) < epsilon[j]:
+                a_j = int(word & 1)
+            r_i = rewards[2 * a_i + a_j]
+            r_j = rewards[2 * a_j + a_i]
+            next_i = _remember(memory, i, j, 2 * a_i + a_j, pair_state, own_state, friend_ids, friend_state,
+                               friend_count, next_forget, keep_last)
+            next_j = _remember(memory, j, i, 2 * a_j + a_i, pair_state, own_state, friend_ids, friend_state,
+                               friend_count, next_forget, keep_last)
+            if i < learners:
+                if update(q, counts, steps, i, s_i, a_i, r_i, next_i, gamma, alpha, track):
+                    last_change[0] = t
+                epsilon[i] = max(floor, epsilon[i] * decay)
+            if j < learners:
+                if update(q, counts, steps, j, s_j, a_j, r_j, next_j, gamma, alpha, track):
+                    last_change[0] = t
+                epsilon[j] = max(floor, epsilon[j] * decay)
+            earned[i] += r_i
+            earned[j] += r_j
+            met[i] += 1
+            met[j] += 1
+            done += 1
+            if stable_encounters > 0 and t - last_change[0] >= stable_encounters:
+                break
+        rng[0], rng[1], rng[2], rng[3] = s0, s1, s2, s3
+        return done
+
+    return _run
+
+
+_RUNS: dict[int, object] = {}
+
+
+def run(encounters, first, rng, q, counts, steps, epsilon, memory, *rest):
+    """Run encounters with the loop compiled for ``memory`` (NONE, PARTNER, OWN_LAST, FRIENDS)."""
+    if memory not in _RUNS:
+        _RUNS[memory] = _compile_run(memory)
+    return _RUNS[memory](encounters, first, rng, q, counts, steps, epsilon, *rest)
 
 
 def policy_numbers(q: np.ndarray, memory: str) -> np.ndarray:

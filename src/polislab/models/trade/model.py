@@ -13,6 +13,7 @@ from polislab.core.registry import register
 from polislab.core.result import Result
 from polislab.core.rng import new_state
 from polislab.core.seeding import derived_seed
+from polislab.learn.qtable import step_table
 from polislab.models.trade import kernels
 from polislab.models.trade.params import PRESETS, TradeParams
 
@@ -26,9 +27,10 @@ def states(params: TradeParams) -> int:
 
 
 def initial_q(params: TradeParams) -> tuple[np.ndarray, np.ndarray]:
-    """Q-tables (agents x states x 2) and (1 - alpha)^(updates so far), with imprinted policies."""
+    """Q-tables (agents x states x 2) and update counts, with imprinted policies (an imprint
+    counts as ``imprint_weight`` updates, so the bias correction does not erase it at once)."""
     q = np.full((params.agents, states(params), 2), params.initial_q)
-    unseen = np.ones(q.shape)
+    counts = np.zeros(q.shape, dtype=np.int64)
     if params.initial_policies is not None:
         policies = params.initial_policies * (params.agents if len(params.initial_policies) == 1 else 1)
         for agent, policy in enumerate(policies):
@@ -36,8 +38,8 @@ def initial_q(params: TradeParams) -> tuple[np.ndarray, np.ndarray]:
                 action = (policy >> state) & 1
                 q[agent, state, action] = params.imprint_q
                 q[agent, state, 1 - action] = 0.0
-                unseen[agent, state] = (1 - params.learning_rate) ** params.imprint_weight
-    return q, unseen
+                counts[agent, state] = params.imprint_weight
+    return q, counts
 
 
 @register("trade", params=TradeParams, presets=PRESETS,
@@ -45,9 +47,10 @@ def initial_q(params: TradeParams) -> tuple[np.ndarray, np.ndarray]:
 def simulate(params: TradeParams, seed: int, progress: Progress | None = None) -> Result:
     """Sugar and spice world, version 1 (seed 001, chapter 2)."""
     n = params.agents
-    q, unseen = initial_q(params)
+    q, counts = initial_q(params)
+    step_sizes = step_table(params.learning_rate, params.bias_corrected)
     epsilon = np.full(n, params.exploration)
-    pair_state = np.full((n, n) if params.memory == "partner" else (1, 1), kernels.STRANGER, dtype=np.int8)
+    pair_state = np.full((n, n) if params.memory == "partner" else (1, 1), kernels.STRANGER, dtype=np.int64)
     own_state = np.full(n, kernels.STRANGER, dtype=np.int64)
     width = params.friends if params.memory == "friends" else 1
     friend_ids = np.full((n, width), -1, dtype=np.int64)
@@ -70,7 +73,7 @@ def simulate(params: TradeParams, seed: int, progress: Progress | None = None) -
         if ran < tail_start <= ran + chunk:
             chunk = max(1, tail_start - ran) if tail_start > ran else chunk
         before = earned.sum()
-        done = kernels.run(chunk, ran, rng, q, unseen, epsilon, MEMORY_CODES[params.memory], pair_state, own_state,
+        done = kernels.run(chunk, ran, rng, q, counts, step_sizes, epsilon, MEMORY_CODES[params.memory], pair_state, own_state,
                            friend_ids, friend_state, friend_count, next_forget, rewards, options, n - params.frozen,
                            earned, met, last_change, params.stable_encounters)
         ran += done
@@ -85,7 +88,7 @@ def simulate(params: TradeParams, seed: int, progress: Progress | None = None) -
     if tail_earned is None or ran < params.encounters:  # stopped early: measure the last 10% run
         tail_earned, tail_met = np.zeros(n), np.zeros(n, dtype=np.int64)
         chunk = max(1, ran // 10)
-        kernels.run(chunk, ran, rng, q, unseen, epsilon, MEMORY_CODES[params.memory], pair_state, own_state,
+        kernels.run(chunk, ran, rng, q, counts, step_sizes, epsilon, MEMORY_CODES[params.memory], pair_state, own_state,
                     friend_ids, friend_state, friend_count, next_forget, rewards, options, n - params.frozen,
                     tail_earned, tail_met, last_change, 0)
         per_agent = tail_earned / np.maximum(tail_met, 1)
