@@ -154,13 +154,8 @@ def _any_node(rng, owner, start, degree, data, n, x, tries):
         z = below(rng, n)
         if _valid(start, degree, data, x, z):
             return z
-    chosen, seen = -1, 0  # x links to nearly everyone: the last resort scans all nodes
-    for z in range(n):
-        if _valid(start, degree, data, x, z):
-            seen += 1
-            if below(rng, seen) == 0:
-                chosen = z
-    return chosen
+    # x links to nearly everyone: the last resort scans all nodes
+    return _random_valid(rng, np.arange(n), start, degree, data, x, tries)
 
 
 @njit(inline="always")
