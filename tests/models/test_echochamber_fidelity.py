@@ -63,7 +63,8 @@ def test_stage4_forms_two_bubbles_with_listening_sign_of_belief_product():
 
 def test_stage5_forms_bubbles_faster_than_stage4():
     # seed 000: "agents end up forming their echochambers a lot faster when they are capable of
-    # changing their evidence"; measured median 3090 vs 4785 steps over 200 seeds.
+    # changing their evidence"; the report measures median 4320 vs 5910 steps, stage 5 faster in
+    # 93% of the 120 seeds (of 200) where both stages formed bubbles.
     seeds = range(100)
     stage4 = run("chosen-listening", seeds)
     stage5 = run("chosen-listening-and-evidence", seeds)
