@@ -13,6 +13,8 @@ WSLS, TFT = 6, 10
 # --quick learns 10x faster (learning rate 0.01, exploration decay 0.999999 per action) so that
 # runs of a few million encounters reach the states the source's schedule reaches in 10^7-10^8
 FAST = {"learning_rate": 0.01, "exploration_decay": 0.999999}
+QUICK_NOTE = ("--quick runs 4-6 million encounters with a 10x faster schedule (learning rate 0.01, exploration "
+              "decay 0.999999 per action); the full runs use the source's defaults for 5 x 10^7 encounters.")
 SOURCE_ATTRACTORS = {0x62, 0x26, 0x66, 0xFE, 0xEF, 0xEE, 0xFF}  # the source's Experiment 1 results
 
 ZERO = Spec(model="trade", preset="zero-memory", seeds=list(range(10)), params={"encounters": 50_000_000},
@@ -126,11 +128,11 @@ def population_rows(store: Store) -> tuple[str, list[str], list[list[str]]]:
 SOURCE = "seed 001"
 ENTRIES = [
     Entry(study="trade", name="trade-zero-memory", title="Zero memory agents", spec=ZERO, quick_spec=ZERO_QUICK,
-          quick_seeds=4, claims=(Claim(f"{SOURCE}, 2.1", "a zero memory Q-learning agent will always learn to "
+          quick_seeds=4, notes=QUICK_NOTE, claims=(Claim(f"{SOURCE}, 2.1", "a zero memory Q-learning agent will always learn to "
                                        "steal ... average wellbeing of 1", "all steal; wellbeing 1",
                                        "every agent; wellbeing < 1.1", _zero),)),
     Entry(study="trade", name="trade-two-agents", title="Experiment 1: two agents from the default start",
-          spec=DEFAULT_START, quick_spec=DEFAULT_START_QUICK, quick_seeds=4,
+          spec=DEFAULT_START, quick_spec=DEFAULT_START_QUICK, quick_seeds=4, notes=QUICK_NOTE,
           claims=(Claim(f"{SOURCE}, 2.2.1", "the agents quickly learn to trade by both adopting the policy of "
                         "Table 2.2 (win-stay, lose-shift)", "mutual WSLS", "in at least 75% of seeds",
                         _default_start),)),
@@ -146,7 +148,8 @@ ENTRIES = [
                         "every end among them", _attractor_set))),
     Entry(study="trade", name="trade-population", title="Experiment 2: many agents",
           spec=POPULATION, quick_spec=POPULATION_QUICK, quick_seeds=1, tables=(population_rows,),
-          notes="Own-last-game memory and n = 3 remembered acquaintances (the last 3 met, as the source's code).",
+          notes="Own-last-game memory and n = 3 remembered acquaintances (the last 3 met, as the source's code). "
+          + QUICK_NOTE,
           claims=(Claim(f"{SOURCE}, 2.2.2", "cooperation breaks down as the society grows beyond the agents "
                         "one can remember", "breakdown with size", "wellbeing at N = 2 above that at the largest "
                         "N by 0.5", _breakdown),)),
