@@ -53,6 +53,9 @@ def test_check_model_catches_a_nondeterministic_model():
 
 
 def test_result_metrics_become_json_safe():
-    result = simulate_coin(CoinParams(), 1)
-    result.metrics["nan"] = float("nan")
-    assert Result(result.params, 1, {"x": np.float32(2.5), "y": float("inf")}).metrics == {"x": 2.5, "y": None}
+    metrics = {"x": np.float32(2.5), "y": float("inf"), "z": float("nan"), "n": np.int64(3), "b": np.bool_(True)}
+    result = Result(CoinParams(), 1, metrics)
+    assert result.metrics == {"x": 2.5, "y": None, "z": None, "n": 3, "b": True}
+    assert all(type(v) in (float, int, bool, type(None)) for v in result.metrics.values())
+    with pytest.raises(TypeError):
+        Result(CoinParams(), 1, {"bad": [1, 2]})

@@ -1,6 +1,6 @@
 """Tabular Q-learning pieces for compiled kernels (any model can use them).
 
-epsilon-greedy choice with a decaying exploration rate and a floor, and the update
+The greedy action, and the update
 Q(s, a) <- Q(s, a) + w (r + gamma max_a' Q(s', a') - Q(s, a)) with the bias-corrected step
 w = alpha / (1 - (1 - alpha)^n(s, a)) (n counts the updates of (s, a), this one included), so the
 first update replaces the initial value and later ones approach alpha (seed 001's reference
@@ -12,21 +12,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from polislab.core.rng import below, uniform
-
 
 @njit(inline="always")
 def greedy(q, agent, state):
     """The action with the larger Q-value; ties go to action 0."""
     return 1 if q[agent, state, 1] > q[agent, state, 0] else 0
-
-
-@njit(inline="always")
-def choose(rng, q, agent, state, epsilon):
-    """epsilon-greedy over two actions."""
-    if uniform(rng) < epsilon:
-        return below(rng, 2)
-    return greedy(q, agent, state)
 
 
 def step_table(alpha: float, bias_corrected: bool) -> np.ndarray:

@@ -10,8 +10,10 @@ appear or vanish.
 Fitness is the accumulated payoff f_v = c_v payoff[s_v, C] + (d_v - c_v) payoff[s_v, D] with
 c_v the cooperating neighbours, kept up to date on every move and every change of strategy.
 Cooperators and defectors are kept as sets (O(1) random member); degree-based recommenders
-use degree buckets per class (defectors, cooperators, everyone) in a list pool, so every
-built-in recommender is O(1) amortized and never scans all nodes. A Python recommender makes
+use degree buckets per class (defectors, cooperators, everyone) in a list pool. Recommenders draw
+at random and scan their candidates only when draws fail; only `random`, as a last resort when x
+links to nearly everyone, scans all nodes. The highest-degree ones test hub after hub for
+validity and are the slow ones (issue 3's note). A Python recommender makes
 ``run`` return ``NEEDS_DECISION``; ``resolve`` applies its answer and ``run`` resumes.
 """
 

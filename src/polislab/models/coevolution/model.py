@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from polislab.core import listpool
-from polislab.core.graph import DynamicGraph, adjacent, generate
+from polislab.core.graph import DynamicGraph, adjacent, degree_variance, generate
 from polislab.core.progress import Progress
 from polislab.core.registry import register
 from polislab.core.result import Result
@@ -170,7 +170,7 @@ def simulate(params: CoevolutionParams, seed: int, progress: Progress | None = N
             series["step"].append(int(counters[kernels.STEP]))
             series["cooperators"].append(counters[kernels.COOPERATORS] / params.n)
             series["rewires"].append(int(counters[kernels.REWIRES]))
-            series["heterogeneity"].append(float(np.var(state.graph.degree)))
+            series["heterogeneity"].append(degree_variance(state.graph))
             series["max_degree"].append(int(state.graph.degree.max()))
 
     record()
@@ -205,7 +205,7 @@ def _metrics(params: CoevolutionParams, state: State) -> dict:
         "structural_updates": int(c[kernels.STRUCTURAL]),
         "rewires_per_opportunity": c[kernels.REWIRES] / c[kernels.STRUCTURAL] if c[kernels.STRUCTURAL] else None,
         "no_candidate_events": int(c[kernels.NO_CANDIDATE]),
-        "heterogeneity": float(np.var(degree)),
+        "heterogeneity": degree_variance(state.graph),
         "max_degree": int(degree.max()),
         "steps_run": int(c[kernels.STEP]),
         "absorbed": absorbed >= 0,

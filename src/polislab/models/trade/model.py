@@ -57,8 +57,8 @@ def simulate(params: TradeParams, seed: int, progress: Progress | None = None) -
     friend_state = np.full((n, width), kernels.STRANGER, dtype=np.int64)
     friend_count = np.zeros(n, dtype=np.int64)
     next_forget = np.zeros(n, dtype=np.int64)
-    options = np.array([params.discount, params.learning_rate, params.bias_corrected, params.exploration_decay,
-                        params.exploration_floor, params.remember == "last"])
+    options = np.array([params.discount, params.learning_rate, params.exploration_decay, params.exploration_floor,
+                        params.remember == "last"])
     rewards = np.asarray(params.rewards, dtype=np.float64)
     earned, met = np.zeros(n), np.zeros(n, dtype=np.int64)
     last_change = np.zeros(1, dtype=np.int64)
