@@ -26,6 +26,7 @@ BUILTIN_MODELS = {
     "oracle": "polislab.models.oracle.model",
     "coevolution": "polislab.models.coevolution.model",
     "trade": "polislab.models.trade.model",
+    "opinion": "polislab.models.opinion.model",
 }
 
 Simulate = Callable[..., Result]

@@ -21,6 +21,7 @@ STUDIES = {
     "oracle": "polislab.experiments.studies.oracle",
     "coevolution": "polislab.experiments.studies.coevolution",
     "trade": "polislab.experiments.studies.trade",
+    "opinion": "polislab.experiments.studies.opinion",
 }
 
 

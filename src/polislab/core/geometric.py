@@ -1,0 +1,129 @@
+"""Static graphs in compressed sparse rows, and the random geometric graph built on a cell grid.
+
+A static graph is two arrays: node i's neighbours are ``neighbours[offsets[i]:offsets[i + 1]]``.
+The random geometric graph places n points uniformly in the unit square and links every pair
+at Euclidean distance <= radius (Banisch & Olbrich 2019, used by Meylahn & Meylahn 2024; seed
+003). Points are bucketed into square cells of side >= radius, so each point is compared only
+with the points of its own and the 8 adjacent cells: O(n k) work, not O(n^2).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from polislab.core.graph import DynamicGraph
+
+
+def csr_from_edges(n: int, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets, neighbours) of the undirected graph with these links, each node's run sorted."""
+    edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+    heads = np.concatenate([edges[:, 0], edges[:, 1]])
+    tails = np.concatenate([edges[:, 1], edges[:, 0]])
+    order = np.lexsort((tails, heads))
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(heads, minlength=n), out=offsets[1:])
+    return offsets, tails[order].astype(np.int32)
+
+
+def csr_from_graph(graph: DynamicGraph) -> tuple[np.ndarray, np.ndarray]:
+    """A frozen copy of a dynamic graph in compressed sparse rows."""
+    return csr_from_edges(graph.n, graph.edges())
+
+
+def random_geometric(n: int, radius: float, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(positions (n x 2), offsets, neighbours) of a random geometric graph in the unit square.
+    Nodes are numbered along a snake through cells of side ~radius: the points are exchangeable,
+    so the numbering changes no distribution, and neighbours sit close together in memory."""
+    positions = np.random.default_rng(seed).random((n, 2))
+    cells = _cells(radius)
+    column = np.minimum((positions[:, 0] * cells).astype(np.int64), cells - 1)
+    row = np.minimum((positions[:, 1] * cells).astype(np.int64), cells - 1)
+    row = np.where(column % 2 == 1, cells - 1 - row, row)
+    positions = positions[np.argsort(column * cells + row, kind="stable")]
+    offsets, neighbours = geometric_edges(positions, radius)
+    return positions, offsets, neighbours
+
+
+def geometric_edges(positions: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
+    """Link every pair of points at distance <= radius; (offsets, neighbours), runs sorted."""
+    if not radius > 0:
+        raise ValueError(f"radius must be > 0, not {radius}")
+    return _geometric(np.ascontiguousarray(positions, dtype=np.float64), float(radius), _cells(radius))
+
+
+def _cells(radius: float) -> int:
+    """Cells per side, so that a cell's side 1 / cells is at least the radius."""
+    return max(1, min(int(1.0 / radius), 4096))
+
+
+@njit(cache=True)
+def _geometric(positions, radius, cells):
+    n = positions.shape[0]
+    cell_of = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        cx = min(int(positions[i, 0] * cells), cells - 1)
+        cy = min(int(positions[i, 1] * cells), cells - 1)
+        cell_of[i] = cx * cells + cy
+    order = np.argsort(cell_of, kind="mergesort")
+    first = np.zeros(cells * cells + 1, dtype=np.int64)
+    for i in range(n):
+        first[cell_of[i] + 1] += 1
+    for c in range(cells * cells):
+        first[c + 1] += first[c]
+    r2 = radius * radius
+    degree = np.zeros(n, dtype=np.int64)
+    for sweep in range(2):  # first count, then fill
+        if sweep == 1:
+            offsets = np.zeros(n + 1, dtype=np.int64)
+            for i in range(n):
+                offsets[i + 1] = offsets[i] + degree[i]
+            neighbours = np.empty(offsets[n], dtype=np.int32)
+            fill = offsets[:-1].copy()
+        for i in range(n):
+            cx, cy = cell_of[i] // cells, cell_of[i] % cells
+            xi, yi = positions[i, 0], positions[i, 1]
+            for ax in range(max(cx - 1, 0), min(cx + 2, cells)):
+                for ay in range(max(cy - 1, 0), min(cy + 2, cells)):
+                    c = ax * cells + ay
+                    for p in range(first[c], first[c + 1]):
+                        j = order[p]
+                        if j == i:
+                            continue
+                        dx, dy = positions[j, 0] - xi, positions[j, 1] - yi
+                        if dx * dx + dy * dy <= r2:
+                            if sweep == 0:
+                                degree[i] += 1
+                            else:
+                                neighbours[fill[i]] = j
+                                fill[i] += 1
+    for i in range(n):
+        neighbours[offsets[i] : offsets[i + 1]].sort()
+    return offsets, neighbours
+
+
+@njit(cache=True)
+def components(offsets, neighbours, colour):
+    """Connected components of the subgraph of links whose ends share a colour (all colours
+    equal: the graph's components): (label per node, count), labels in order of first node."""
+    n = offsets.shape[0] - 1
+    label = np.full(n, -1, dtype=np.int64)
+    stack = np.empty(n, dtype=np.int64)
+    count = 0
+    for root in range(n):
+        if label[root] >= 0:
+            continue
+        label[root] = count
+        top = 0
+        stack[0] = root
+        while top >= 0:
+            u = stack[top]
+            top -= 1
+            for p in range(offsets[u], offsets[u + 1]):
+                v = neighbours[p]
+                if label[v] < 0 and colour[v] == colour[u]:
+                    label[v] = count
+                    top += 1
+                    stack[top] = v
+        count += 1
+    return label, count

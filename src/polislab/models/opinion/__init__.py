@@ -1,0 +1,1 @@
+"""Social reinforcement learning of opinions (seed 003)."""
