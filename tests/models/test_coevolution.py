@@ -168,7 +168,7 @@ def test_recommenders_keep_their_promises():
 
         for _ in range(50):
             z = kernels.recommend(code, state.rng, 0, int(next(iter(neighbours))), owner, start, degree, data, s,
-                                  state.members, state.counts, state.buckets, state.bounds, 80, 4)
+                                  state.group, state.members, state.counts, False, state.buckets, state.bounds, 80, 4)
             assert z >= 0 and valid(z) and test(z)
 
 

@@ -9,7 +9,14 @@ appear or vanish.
 
 Fitness is the accumulated payoff f_v = c_v payoff[s_v, C] + (d_v - c_v) payoff[s_v, D] with
 c_v the cooperating neighbours, kept up to date on every move and every change of strategy.
-Cooperators and defectors are kept as sets (O(1) random member); degree-based recommenders
+Competition (seed 002, section 5): each node uses the recommender of its ``slot``; with
+probability P_RECOMMENDER a step is a recommender update, in which x imitates a random
+neighbour's recommender with the Fermi probability at temperature BETA_RECOMMENDER. Exclusive
+recommenders offer only their own users: a node's ``group`` is its slot (0 for everyone when
+recommenders are not exclusive) and a candidate must share the rewirer's group.
+
+Cooperators and defectors of each group are kept as sets, class 2 group + strategy (O(1) random
+member); degree-based recommenders
 use degree buckets per class (defectors, cooperators, everyone) in a list pool. Recommenders draw
 at random and scan their candidates only when draws fail; only `random`, as a last resort when x
 links to nearly everyone, scans all nodes. The highest-degree ones test hub after hub for
@@ -31,9 +38,10 @@ from polislab.models.coevolution import recommenders as rec
 
 FINISHED, NEEDS_DECISION = 0, 1
 # counters
-STEP, REWIRES, REQUESTS, STRUCTURAL, COOPERATORS, ABSORBED_AT, NO_CANDIDATE, PENDING = range(8)
+STEP, REWIRES, REQUESTS, STRUCTURAL, COOPERATORS, ABSORBED_AT, NO_CANDIDATE, PENDING, SWITCHES = range(9)
 # options
-P_STRATEGY, BETA, CONTEST_FITTER, LINK_SAMPLING, GUARD, FALLBACK_RANDOM, TRIES, USE_BUCKETS = range(8)
+(P_STRATEGY, BETA, CONTEST_FITTER, LINK_SAMPLING, GUARD, FALLBACK_RANDOM, TRIES, USE_BUCKETS, P_RECOMMENDER,
+ BETA_RECOMMENDER, EXCLUSIVE) = range(11)
 ALL_CLASS = 2  # bucket classes: 0 defectors, 1 cooperators, 2 everyone
 
 
@@ -121,23 +129,23 @@ def _set_move(members, where, counts, v, old, new):
 # ----- recommenders -----
 
 @njit(inline="always")
-def _valid(start, degree, data, x, z):
-    return z >= 0 and z != x and not adjacent(start, degree, data, x, z)
+def _valid(start, degree, data, group, x, z):
+    return z >= 0 and z != x and group[z] == group[x] and not adjacent(start, degree, data, x, z)
 
 
 @njit(inline="always")
-def _random_valid(rng, candidates, start, degree, data, x, tries):
+def _random_valid(rng, candidates, start, degree, data, group, x, tries):
     """A uniformly random valid new neighbour of x among ``candidates``: up to ``tries`` random
     draws (no more than there are candidates), then a reservoir scan of them all; -1 if none."""
     size = candidates.shape[0]
     for _ in range(min(tries, size)):
         z = candidates[below(rng, size)]
-        if _valid(start, degree, data, x, z):
+        if _valid(start, degree, data, group, x, z):
             return z
     chosen, seen = -1, 0
     for i in range(size):
         z = candidates[i]
-        if _valid(start, degree, data, x, z):
+        if _valid(start, degree, data, group, x, z):
             seen += 1
             if below(rng, seen) == 0:
                 chosen = z
@@ -145,29 +153,40 @@ def _random_valid(rng, candidates, start, degree, data, x, tries):
 
 
 @njit(inline="always")
-def _from_set(rng, owner, start, degree, data, members, counts, cls, x, tries):
+def _from_set(rng, owner, start, degree, data, group, members, counts, cls, x, tries):
     """A uniformly random valid member of class ``cls``."""
-    return _random_valid(rng, members[cls, : counts[cls]], start, degree, data, x, tries)
+    return _random_valid(rng, members[cls, : counts[cls]], start, degree, data, group, x, tries)
 
 
 @njit(inline="always")
-def _any_node(rng, owner, start, degree, data, n, x, tries):
+def _any_node(rng, owner, start, degree, data, group, members, counts, exclusive, n, x, tries):
+    """A uniformly random valid node (of x's group when recommenders are exclusive)."""
+    if exclusive:
+        cls = 2 * group[x]
+        defectors, cooperators = counts[cls], counts[cls + 1]
+        for _ in range(tries):
+            pick = below(rng, defectors + cooperators)
+            z = members[cls, pick] if pick < defectors else members[cls + 1, pick - defectors]
+            if _valid(start, degree, data, group, x, z):
+                return z
+        users = np.concatenate((members[cls, :defectors], members[cls + 1, :cooperators]))
+        return _random_valid(rng, users, start, degree, data, group, x, 0)
     for _ in range(tries * 8):
         z = below(rng, n)
-        if _valid(start, degree, data, x, z):
+        if _valid(start, degree, data, group, x, z):
             return z
     # x links to nearly everyone: the last resort scans all nodes
-    return _random_valid(rng, np.arange(n), start, degree, data, x, tries)
+    return _random_valid(rng, np.arange(n), start, degree, data, group, x, tries)
 
 
 @njit(inline="always")
-def _local(rng, owner, start, degree, data, x, y, tries):
+def _local(rng, owner, start, degree, data, group, x, y, tries):
     """A random neighbour of y that is a valid new neighbour of x (Santos et al. 2006)."""
-    return _random_valid(rng, data[start[y] : start[y] + degree[y], 1], start, degree, data, x, tries)
+    return _random_valid(rng, data[start[y] : start[y] + degree[y], 1], start, degree, data, group, x, tries)
 
 
 @njit(inline="always")
-def _by_degree(rng, owner, start, degree, data, b, bounds, n, cls, x, highest, tries):
+def _by_degree(rng, owner, start, degree, data, group, b, bounds, n, cls, x, highest, tries):
     """A uniformly random valid node of the lowest (highest) degree in class ``cls``."""
     bstart, bsize, bcap, bdata, bmeta = b
     lo, hi = bounds[cls, 0], bounds[cls, 1]
@@ -183,29 +202,32 @@ def _by_degree(rng, owner, start, degree, data, b, bounds, n, cls, x, highest, t
         size = bsize[lst]
         if size == 0:
             continue
-        chosen = _random_valid(rng, bdata[bstart[lst] : bstart[lst] + size, 0], start, degree, data, x, tries)
+        chosen = _random_valid(rng, bdata[bstart[lst] : bstart[lst] + size, 0], start, degree, data, group, x,
+                               tries)
         if chosen >= 0:
             return chosen
     return -1
 
 
 @njit(inline="always")
-def recommend(code, rng, x, y, owner, start, degree, data, strategy, members, counts, b, bounds, n, tries):
+def recommend(code, rng, x, y, owner, start, degree, data, strategy, group, members, counts, exclusive, b, bounds,
+              n, tries):
     """The new neighbour z for x, who drops y; -1 when the recommender has none."""
     if code == rec.LOCAL:
-        return _local(rng, owner, start, degree, data, x, y, tries)
+        return _local(rng, owner, start, degree, data, group, x, y, tries)
     if code == rec.RANDOM:
-        return _any_node(rng, owner, start, degree, data, n, x, tries)
+        return _any_node(rng, owner, start, degree, data, group, members, counts, exclusive, n, x, tries)
+    own = 2 * group[x]
     if code == rec.GOOD:
-        return _from_set(rng, owner, start, degree, data, members, counts, 1, x, tries)
+        return _from_set(rng, owner, start, degree, data, group, members, counts, own + 1, x, tries)
     if code == rec.BAD:
-        return _from_set(rng, owner, start, degree, data, members, counts, 0, x, tries)
+        return _from_set(rng, owner, start, degree, data, group, members, counts, own, x, tries)
     if code == rec.FAIR:
-        return _from_set(rng, owner, start, degree, data, members, counts, strategy[x], x, tries)
+        return _from_set(rng, owner, start, degree, data, group, members, counts, own + strategy[x], x, tries)
     if rec.DEFECTORS_LOWEST <= code <= rec.COOPERATORS_HIGHEST:
         offset = code - rec.DEFECTORS_LOWEST
         cls = (0, 0, ALL_CLASS, ALL_CLASS, 1, 1)[offset]
-        return _by_degree(rng, owner, start, degree, data, b, bounds, n, cls, x, offset % 2 == 1, tries)
+        return _by_degree(rng, owner, start, degree, data, group, b, bounds, n, cls, x, offset % 2 == 1, tries)
     return -1  # null
 
 
@@ -227,7 +249,7 @@ def _apply_rewire(h, rewirer, dropped, z, graph, strategy, coop, b, bpos, bounds
 
 
 @njit(inline="always")
-def _change_strategy(x, new, graph, strategy, coop, members, where, counts, b, bpos, bounds, n, use_buckets):
+def _change_strategy(x, new, graph, strategy, group, coop, members, where, counts, b, bpos, bounds, n, use_buckets):
     """x adopts strategy ``new``; returns the change in the number of cooperators."""
     owner, hpos, start, degree, cap, data, meta = graph
     old = strategy[x]
@@ -238,15 +260,28 @@ def _change_strategy(x, new, graph, strategy, coop, members, where, counts, b, b
     for i in range(degree[x]):
         coop[data[base + i, 1]] += delta
     strategy[x] = new
-    _set_move(members, where, counts, x, old, new)
+    _set_move(members, where, counts, x, 2 * group[x] + old, 2 * group[x] + new)
     if use_buckets:
         _class_changed(b, bpos, bounds, n, x, degree[x], old, new)
     return delta
 
 
+@njit(inline="always")
+def _switch_recommender(x, new, slot, slot_codes, slot_counts, recommender, group, strategy, members, where, counts,
+                        exclusive):
+    """x starts using the recommender of slot ``new``."""
+    slot_counts[slot[x]] -= 1
+    slot_counts[new] += 1
+    if exclusive:
+        _set_move(members, where, counts, x, 2 * group[x] + strategy[x], 2 * new + strategy[x])
+        group[x] = new
+    slot[x] = new
+    recommender[x] = slot_codes[new]
+
+
 @njit(cache=True)
-def run(until, rng, graph, strategy, coop, recommender, members, where, counts, b, bpos, bounds,
-        payoff, table, options, counters, pending):
+def run(until, rng, graph, strategy, coop, recommender, slot, slot_codes, slot_counts, group, members, where, counts,
+        b, bpos, bounds, payoff, table, options, counters, pending):
     """Step until ``until`` steps, absorption (FINISHED) or a Python decision (NEEDS_DECISION:
     ``pending`` holds link, rewirer, dropped; call ``resolve``, then ``run`` again)."""
     owner, hpos, start, degree, cap, data, meta = graph
@@ -256,6 +291,8 @@ def run(until, rng, graph, strategy, coop, recommender, members, where, counts, 
     fitter_wins, link_sampling = options[CONTEST_FITTER] > 0, options[LINK_SAMPLING] > 0
     guard, fallback, tries = options[GUARD] > 0, options[FALLBACK_RANDOM] > 0, int(options[TRIES])
     use_buckets = options[USE_BUCKETS] > 0
+    p_recommender, beta_recommender = options[P_RECOMMENDER], options[BETA_RECOMMENDER]
+    exclusive = options[EXCLUSIVE] > 0
     # the hot loop keeps its random stream, step and cooperator count in locals (not in arrays
     # that every other store might alias) and writes them back whenever it leaves or recommends
     s0, s1, s2, s3 = rng[0], rng[1], rng[2], rng[3]
@@ -267,6 +304,24 @@ def run(until, rng, graph, strategy, coop, recommender, members, where, counts, 
                 counters[ABSORBED_AT] = step
             break
         step += 1
+        if p_recommender > 0.0:  # drawn only in competition, so other runs keep their random stream
+            word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
+            if to_unit(word) < p_recommender:
+                word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
+                x = int(to_unit(word) * n)
+                if degree[x] == 0:
+                    continue
+                word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
+                y = data[start[x] + int(to_unit(word) * degree[x]), 1]
+                if slot[x] == slot[y]:
+                    continue
+                gain = fitness(y, strategy, coop, degree, payoff) - fitness(x, strategy, coop, degree, payoff)
+                word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
+                if to_unit(word) < fermi(beta_recommender, gain):
+                    _switch_recommender(x, slot[y], slot, slot_codes, slot_counts, recommender, group, strategy,
+                                        members, where, counts, exclusive)
+                    counters[SWITCHES] += 1
+                continue
         word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
         strategic = to_unit(word) < p_strategy
         if strategic or not link_sampling:
@@ -287,8 +342,8 @@ def run(until, rng, graph, strategy, coop, recommender, members, where, counts, 
             gain = fitness(y, strategy, coop, degree, payoff) - fitness(x, strategy, coop, degree, payoff)
             word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
             if to_unit(word) < fermi_lookup(table, beta, gain):
-                cooperators += _change_strategy(x, strategy[y], graph, strategy, coop, members, where, counts,
-                                                b, bpos, bounds, n, use_buckets)
+                cooperators += _change_strategy(x, strategy[y], graph, strategy, group, coop, members, where,
+                                                counts, b, bpos, bounds, n, use_buckets)
             continue
         counters[STRUCTURAL] += 1
         if strategy[y] == 1:
@@ -312,10 +367,10 @@ def run(until, rng, graph, strategy, coop, recommender, members, where, counts, 
             status = NEEDS_DECISION
             break
         rng[0], rng[1], rng[2], rng[3] = s0, s1, s2, s3
-        z = recommend(code, rng, rewirer, dropped, owner, start, degree, data, strategy, members, counts,
-                      b, bounds, n, tries)
+        z = recommend(code, rng, rewirer, dropped, owner, start, degree, data, strategy, group, members, counts,
+                      exclusive, b, bounds, n, tries)
         if z < 0 and fallback and code != rec.NULL:
-            z = _any_node(rng, owner, start, degree, data, n, rewirer, tries)
+            z = _any_node(rng, owner, start, degree, data, group, members, counts, exclusive, n, rewirer, tries)
         s0, s1, s2, s3 = rng[0], rng[1], rng[2], rng[3]
         if z < 0:
             counters[NO_CANDIDATE] += 1
@@ -328,16 +383,17 @@ def run(until, rng, graph, strategy, coop, recommender, members, where, counts, 
 
 
 @njit(cache=True)
-def resolve(z, rng, graph, strategy, coop, b, bpos, bounds, options, counters, pending):
+def resolve(z, rng, graph, strategy, coop, group, members, counts, b, bpos, bounds, options, counters, pending):
     """Apply a Python recommender's answer z to the pending decision (-1 or invalid: none)."""
     owner, hpos, start, degree, cap, data, meta = graph
     h, rewirer, dropped = pending[0], pending[1], pending[2]
     counters[PENDING] = 0
     n = strategy.shape[0]
-    if z < 0 or z >= n or not _valid(start, degree, data, rewirer, z):
+    if z < 0 or z >= n or not _valid(start, degree, data, group, rewirer, z):
         if options[FALLBACK_RANDOM] > 0:
-            z = _any_node(rng, owner, start, degree, data, n, rewirer, int(options[TRIES]))
-        if z < 0 or z >= n or not _valid(start, degree, data, rewirer, z):
+            z = _any_node(rng, owner, start, degree, data, group, members, counts, options[EXCLUSIVE] > 0, n,
+                          rewirer, int(options[TRIES]))
+        if z < 0 or z >= n or not _valid(start, degree, data, group, rewirer, z):
             counters[NO_CANDIDATE] += 1
             return False
     _apply_rewire(h, rewirer, dropped, z, graph, strategy, coop, b, bpos, bounds, n, options[USE_BUCKETS] > 0)

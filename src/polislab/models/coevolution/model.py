@@ -33,6 +33,11 @@ class State:
     strategy: np.ndarray
     coop: np.ndarray
     recommender: np.ndarray
+    slot: np.ndarray  # which recommender of the mixture each node uses
+    slot_codes: np.ndarray
+    slot_counts: np.ndarray
+    slot_names: list
+    group: np.ndarray  # the slot when recommenders are exclusive, else 0
     members: np.ndarray
     where: np.ndarray
     counts: np.ndarray
@@ -48,9 +53,9 @@ class State:
     python: list
 
     def kernel_arguments(self) -> tuple:
-        return (self.rng, self.graph.arrays(), self.strategy, self.coop, self.recommender, self.members,
-                self.where, self.counts, self.buckets, self.bpos, self.bounds, self.payoff, self.table,
-                self.options, self.counters, self.pending)
+        return (self.rng, self.graph.arrays(), self.strategy, self.coop, self.recommender, self.slot,
+                self.slot_codes, self.slot_counts, self.group, self.members, self.where, self.counts, self.buckets,
+                self.bpos, self.bounds, self.payoff, self.table, self.options, self.counters, self.pending)
 
 
 class RecommenderView:
@@ -69,6 +74,11 @@ class RecommenderView:
     def degree(self) -> np.ndarray:
         return self.state.graph.degree
 
+    @property
+    def group(self) -> np.ndarray:
+        """Each node's recommender group: an exclusive recommender offers only its own group."""
+        return self.state.group
+
     def neighbours(self, node: int) -> np.ndarray:
         return self.state.graph.neighbours(node)
 
@@ -85,12 +95,33 @@ def build_graph(params: CoevolutionParams, seed: int) -> DynamicGraph:
     return graph
 
 
-def recommender_codes(params: CoevolutionParams, n: int) -> tuple[np.ndarray, list]:
-    """Every node's recommender code; Python callables get codes from ``rec.PYTHON`` on."""
-    found = rec.resolve(params.recommender)
-    if callable(found):
-        return np.full(n, rec.PYTHON, dtype=np.int16), [found]
-    return np.full(n, found, dtype=np.int16), []
+def recommender_codes(names: list[str]) -> tuple[np.ndarray, list]:
+    """The kernel code of each recommender; Python callables get codes from ``rec.PYTHON`` on."""
+    codes, python = [], []
+    for name in names:
+        found = rec.resolve(name)
+        if callable(found):
+            codes.append(rec.PYTHON + len(python))
+            python.append(found)
+        else:
+            codes.append(found)
+    return np.array(codes, dtype=np.int16), python
+
+
+def exact_counts(shares: list[float], n: int) -> np.ndarray:
+    """round(share x n) per recommender, adding up to n (largest remainders get the rest)."""
+    raw = np.asarray(shares) * n
+    counts = np.floor(raw).astype(np.int64)
+    order = np.argsort(-(raw - counts), kind="stable")
+    counts[order[: n - counts.sum()]] += 1
+    return counts
+
+
+def place_recommenders(params: CoevolutionParams, seed: int) -> tuple[np.ndarray, list[str]]:
+    """Each node's slot in the mixture, the shares placed exactly and at random."""
+    shares = params.recommender_shares()
+    slots = np.repeat(np.arange(len(shares)), exact_counts(list(shares.values()), params.n))
+    return rng(seed, 5).permutation(slots), list(shares)
 
 
 def initial_state(params: CoevolutionParams, seed: int) -> State:
@@ -102,19 +133,22 @@ def initial_state(params: CoevolutionParams, seed: int) -> State:
     edges = graph.edges()
     coop = (np.bincount(edges[:, 0], weights=strategy[edges[:, 1]], minlength=n)
             + np.bincount(edges[:, 1], weights=strategy[edges[:, 0]], minlength=n)).astype(np.int64)
-    codes, python = recommender_codes(params, n)
-    members = np.zeros((2, n), dtype=np.int64)
+    slot, names = place_recommenders(params, seed)
+    slot_codes, python = recommender_codes(names)
+    codes = slot_codes[slot]
+    group = slot.copy() if params.exclusive else np.zeros(n, dtype=np.int64)
+    members = np.zeros((2 * (group.max() + 1), n), dtype=np.int64)
     where = np.zeros(n, dtype=np.int64)
-    counts = np.zeros(2, dtype=np.int64)
+    counts = np.zeros(len(members), dtype=np.int64)
     for v in range(n):
-        s = strategy[v]
-        members[s, counts[s]] = v
-        where[v] = counts[s]
-        counts[s] += 1
+        cls = 2 * group[v] + strategy[v]
+        members[cls, counts[cls]] = v
+        where[v] = counts[cls]
+        counts[cls] += 1
     use_buckets = bool(set(np.unique(codes)) & rec.DEGREE_BASED)
     buckets, bpos, bounds = _buckets(graph, strategy, use_buckets)
     payoff = np.array([[params.punishment, params.temptation], [params.sucker, params.reward]])
-    options = np.zeros(8)
+    options = np.zeros(11)
     options[kernels.P_STRATEGY] = params.strategy_probability
     options[kernels.BETA] = params.beta
     options[kernels.CONTEST_FITTER] = params.contest == "fitter-wins"
@@ -123,12 +157,16 @@ def initial_state(params: CoevolutionParams, seed: int) -> State:
     options[kernels.FALLBACK_RANDOM] = params.no_candidate == "random"
     options[kernels.TRIES] = params.candidate_tries
     options[kernels.USE_BUCKETS] = use_buckets
-    counters = np.zeros(8, dtype=np.int64)
+    options[kernels.P_RECOMMENDER] = params.recommender_probability
+    options[kernels.BETA_RECOMMENDER] = params.beta_med
+    options[kernels.EXCLUSIVE] = params.exclusive
+    counters = np.zeros(9, dtype=np.int64)
     counters[kernels.COOPERATORS] = cooperators
     counters[kernels.ABSORBED_AT] = -1
     table = kernels.fermi_table(params.beta, bool(np.all(payoff == np.round(payoff))))
-    return State(graph, strategy, coop, codes, members, where, counts, buckets, bpos, bounds, payoff, table,
-                 options, counters, np.zeros(3, dtype=np.int64), new_state(derived_seed(seed, 3)), python)
+    return State(graph, strategy, coop, codes, slot, slot_codes, np.bincount(slot, minlength=len(names)), names,
+                 group, members, where, counts, buckets, bpos, bounds, payoff, table, options, counters,
+                 np.zeros(3, dtype=np.int64), new_state(derived_seed(seed, 3)), python)
 
 
 def _buckets(graph: DynamicGraph, strategy: np.ndarray, used: bool):
@@ -151,8 +189,8 @@ def advance(state: State, until: int, view: RecommenderView | None) -> None:
         recommender = state.python[state.recommender[rewirer] - rec.PYTHON]
         z = recommender(rewirer, dropped, view)
         kernels.resolve(-1 if z is None else int(z), state.rng, state.graph.arrays(), state.strategy,
-                        state.coop, state.buckets, state.bpos, state.bounds, state.options,
-                        state.counters, state.pending)
+                        state.coop, state.group, state.members, state.counts, state.buckets, state.bpos,
+                        state.bounds, state.options, state.counters, state.pending)
 
 
 @register("coevolution", params=CoevolutionParams, presets=PRESETS,
@@ -164,6 +202,9 @@ def simulate(params: CoevolutionParams, seed: int, progress: Progress | None = N
     counters = state.counters
     every = params.record_every or max(params.steps, 1)
     series: dict[str, list] = {"step": [], "cooperators": [], "rewires": [], "heterogeneity": [], "max_degree": []}
+    competing = len(state.slot_names) > 1
+    share_columns = [share_column(name) for name in state.slot_names] if competing else []
+    series.update({column: [] for column in share_columns})
 
     def record() -> None:
         if params.record_every:
@@ -172,6 +213,8 @@ def simulate(params: CoevolutionParams, seed: int, progress: Progress | None = N
             series["rewires"].append(int(counters[kernels.REWIRES]))
             series["heterogeneity"].append(degree_variance(state.graph))
             series["max_degree"].append(int(state.graph.degree.max()))
+            for column, count in zip(share_columns, state.slot_counts):
+                series[column].append(count / params.n)
 
     record()
     target = 0
@@ -198,7 +241,7 @@ def _metrics(params: CoevolutionParams, state: State) -> dict:
     absorbed = int(c[kernels.ABSORBED_AT])
     if absorbed < 0 and c[kernels.COOPERATORS] in (0, params.n):
         absorbed = int(c[kernels.STEP])
-    return {
+    metrics = {
         "cooperators_final": c[kernels.COOPERATORS] / params.n,
         "rewires": int(c[kernels.REWIRES]),
         "rewire_requests": int(c[kernels.REQUESTS]),
@@ -211,12 +254,25 @@ def _metrics(params: CoevolutionParams, state: State) -> dict:
         "absorbed": absorbed >= 0,
         "steps_to_absorption": absorbed if absorbed >= 0 else None,
     }
+    if len(state.slot_names) > 1:
+        metrics["recommender_switches"] = int(c[kernels.SWITCHES])
+        for name, count in zip(state.slot_names, state.slot_counts):
+            metrics[share_column(name)] = count / params.n
+        majority = int(np.argmax(list(params.recommender_shares().values())))
+        metrics["initial_majority_share"] = state.slot_counts[majority] / params.n
+    return metrics
+
+
+def share_column(name: str) -> str:
+    """The metric and series column of a recommender's share of users: share_<name>."""
+    return "share_" + "".join(ch if ch.isalnum() else "_" for ch in name)
 
 
 def _artifacts(params: CoevolutionParams, state: State) -> dict:
     artifacts = {
         "degree_distribution": np.bincount(state.graph.degree),
         "strategies": state.strategy.astype(np.int8),
+        "recommender_slots": state.slot.astype(np.int16),
     }
     if params.n <= MAX_EDGE_ARTIFACT:
         artifacts["edges"] = state.graph.edges()

@@ -25,7 +25,14 @@ class CoevolutionParams(Params):
       imitates a random neighbour at once, one generation per step).
     - ``isolation_guard``: refuse a move that would leave the dropped node with no link.
     - ``no_candidate``: when the recommender has no valid node, ``keep`` the link or fall back to
-      a ``random`` valid node.
+      a ``random`` valid node (of the rewirer's recommender's users, when exclusive).
+
+    Competition (seed 002, section 5.1): ``mixture`` gives the initial share of users of each
+    recommender (exactly, by largest remainders, placed at random). A step is a recommender
+    update with probability W2 / (1 + W2), by the same convention that makes 1 / (1 + W) the
+    chance of a strategy update (seed 002 defines W2 = t_m / (t_e + t_a)); x then imitates a
+    random neighbour's recommender with the Fermi probability at ``beta_med``. Exclusive
+    recommenders (the seed's default) offer only their own users.
     """
 
     n: int = Field(1000, ge=2, le=50_000_000, description="nodes (seed 002: N)")
@@ -50,6 +57,37 @@ class CoevolutionParams(Params):
     no_candidate: Literal["keep", "random"] = Field("keep", description="when the recommender has no valid node")
     candidate_tries: int = Field(32, ge=1, description="random draws before a recommender scans its candidates")
     record_every: int = Field(0, ge=0, description="record series every this many steps; 0: no series")
+    mixture: dict[str, float] | None = Field(None, description="competition: initial share of users per "
+                                             "recommender, as local:0.9,good:0.1 (default: all use recommender)")
+    w2: float = Field(0.0, ge=0, description="W2 = t_m / (t_e + t_a): recommender updates against the others; "
+                      "0: none, inf: only those")
+    beta_med: float = Field(0.05, ge=0, description="selection intensity of recommender updates (seed 002: 10 beta)")
+    exclusive: bool = Field(True, description="a recommender offers only its own users (seed 002, section 5.1)")
+
+    @field_validator("mixture", mode="before")
+    @classmethod
+    def _read_mixture(cls, value):
+        if isinstance(value, str):
+            pairs = [part.split(":") for part in value.split(",") if part.strip()]
+            if any(len(pair) != 2 for pair in pairs):
+                raise ValueError(f"write the mixture as name:share,name:share, not '{value}'")
+            return {name.strip(): float(share) for name, share in pairs}
+        return value
+
+    @field_validator("mixture")
+    @classmethod
+    def _check_mixture(cls, mixture):
+        if mixture is None:
+            return None
+        from polislab.models.coevolution.recommenders import resolve
+
+        for name, share in mixture.items():
+            resolve(name)
+            if not 0 <= share <= 1:
+                raise ValueError(f"the share of '{name}' is {share}; shares lie in [0, 1]")
+        if abs(sum(mixture.values()) - 1) > 1e-6:
+            raise ValueError(f"mixture shares add up to {sum(mixture.values()):g}, not 1")
+        return mixture
 
     @field_validator("recommender")
     @classmethod
@@ -73,6 +111,15 @@ class CoevolutionParams(Params):
     def strategy_probability(self) -> float:
         """1 / (1 + W): the chance that an update is a strategy update (seed 002, Algorithm .1)."""
         return 0.0 if math.isinf(self.w) else 1.0 / (1.0 + self.w)
+
+    @property
+    def recommender_probability(self) -> float:
+        """W2 / (1 + W2): the chance that a step is a recommender update (seed 002, section 5.1)."""
+        return 1.0 if math.isinf(self.w2) else self.w2 / (1.0 + self.w2)
+
+    def recommender_shares(self) -> dict[str, float]:
+        """The initial share of each recommender (one recommender for everyone without a mixture)."""
+        return dict(self.mixture) if self.mixture else {self.recommender: 1.0}
 
 
 # seed 002, Table 4: N, beta, k, time limit; W = 1, (T, S) = (2, -1), Erdos-Renyi graphs
