@@ -178,7 +178,8 @@ def reproduce(
 
     chosen = run_catalog(out, quick=quick, only=only, backend=backend)
     report = write_report(out, chosen, quick=quick)
-    print(f"report: {report.markdown} and {report.html} ({report.passed}/{report.total} checks passed)")
+    known = f", {report.known} known divergences" if report.known else ""
+    print(f"report: {report.markdown} and {report.html} ({report.passed}/{report.total} checks passed{known})")
 
 
 @app.command()

@@ -22,6 +22,7 @@ STUDIES = {
     "coevolution": "polislab.experiments.studies.coevolution",
     "trade": "polislab.experiments.studies.trade",
     "opinion": "polislab.experiments.studies.opinion",
+    "competition": "polislab.experiments.studies.competition",
 }
 
 
@@ -33,13 +34,15 @@ class Verdict:
 
 @dataclass(frozen=True)
 class Claim:
-    """A claim of a source: where it is, what it says, its value, our tolerance, our measure."""
+    """A claim of a source: where it is, what it says, its value, our tolerance, our measure, and,
+    where we know we differ from the source, why."""
 
     source: str
     says: str
     expected: str
     tolerance: str
     measure: Callable[[Store], Verdict]
+    divergence: str = ""  # why we expect not to reproduce this claim (shown when the check fails)
 
     def check(self, store: Store) -> Verdict:
         """Our verdict, or a failed one naming what was missing when no runs are stored."""

@@ -23,7 +23,7 @@ class FigureEntry:
 
 
 FIGURE_MODULES = ["polislab.figures.echochamber", "polislab.figures.oracle", "polislab.figures.coevolution",
-                  "polislab.figures.trade", "polislab.figures.opinion"]
+                  "polislab.figures.trade", "polislab.figures.opinion", "polislab.figures.competition"]
 FIGURES: dict[str, FigureEntry] = {}
 
 
