@@ -99,3 +99,18 @@ def test_competition_from_the_command_line():
     bad = subprocess.run(command[:-1] + ["--set", "mixture=local:0.9,good:0.2"], capture_output=True, text=True)
     assert bad.returncode == 2
     assert bad.stderr.count("\n") == 1 and "mixture" in bad.stderr and "add up to 1.1" in bad.stderr
+
+
+def test_bookkeeping_holds_after_a_long_competition():
+    p = params(n=150, k=6, graph="erdos-renyi", w=1, beta=0.05, w2=1.0, beta_med=0.5, steps=40_000, mixture=MANY)
+    state = initial_state(p, 4)
+    advance(state, p.steps, None)
+    assert state.counters[kernels.SWITCHES] > 100
+    assert list(state.slot_counts) == list(np.bincount(state.slot, minlength=5))
+    assert np.all(state.recommender == state.slot_codes[state.slot]) and np.all(state.group == state.slot)
+    for cls in range(len(state.counts)):
+        members = state.members[cls, : state.counts[cls]]
+        expected = np.nonzero(2 * state.group + state.strategy == cls)[0]
+        assert sorted(members) == sorted(expected)
+        assert np.all(state.where[members] == np.arange(len(members)))
+    state.graph.check()

@@ -41,16 +41,16 @@ ADOPTION = Spec(model="coevolution", seeds=list(range(30)), name="competition-ad
 
 
 def runs_by_point(store: Store, specs: list[Spec]) -> list[tuple[object, dict[str, np.ndarray]]]:
-    """(parameters, stored runs) per grid point of the first spec with stored runs."""
+    """(parameters, stored runs) per grid point of the first spec with stored runs (one query)."""
     for spec in specs:
-        out = []
-        for point in spec.points():
-            keys = [run.key for run in spec.runs() if run.params == point]
-            found = store.runs(keys)
-            if len(found.get("key", [])):
-                out.append((point, found))
-        if out:
-            return out
+        runs = spec.runs()  # point-major: each point's seeds in a row
+        found = store.runs(run.key for run in runs)
+        if not len(found.get("key", [])):
+            continue
+        point_of = {run.key: index // len(spec.seeds) for index, run in enumerate(runs)}
+        which = np.array([point_of[key] for key in found["key"]])
+        return [(point, {name: column[which == index] for name, column in found.items()})
+                for index, point in enumerate(spec.points()) if np.any(which == index)]
     return []
 
 

@@ -1,6 +1,7 @@
 """Coevolution model: the networked 2x2 game with recommender-chosen rewiring (seed 002,
-sections 2-3; Santos, Pacheco & Lenaerts 2006). ``simulate`` builds the graph and strategies,
-runs the compiled kernel (pausing for Python recommenders), and measures.
+sections 2-3; Santos, Pacheco & Lenaerts 2006), and competition between recommenders for users
+(seed 002, section 5). ``simulate`` builds the graph, strategies and the users of each
+recommender, runs the compiled kernel (pausing for Python recommenders), and measures.
 
 Where the sources are silent: an Erdos-Renyi graph is redrawn (next stream of the same seed)
 until no node is isolated, since an isolated node can neither play nor rewire.
