@@ -22,7 +22,7 @@ METASTABLE = Spec(model="opinion", seeds=list(range(20)), name="opinion-metastab
                   params={"radius": 0.225, "updates": 100_000_000, "records": 200, "snapshots": SNAPSHOTS})
 METASTABLE_QUICK = Spec(model="opinion", seeds=list(range(16)), name="opinion-metastable-quick",
                         params={"radius": 0.225, "updates": 50_000_000, "records": 150, "snapshots": SNAPSHOTS})
-BATCHES = [1, 3, 10, 30, 100, 300, 1000, 3000]
+BATCHES = [1, 10, 100, 300, 1000, 3000]
 VOTER_LIMIT = Spec(model="opinion", seeds=list(range(100)), name="opinion-voter-limit",
                    params={"updates": 10_000_000, "records": 10},
                    grid={"dynamics": ["learning", "voter"], "batch": BATCHES})
