@@ -38,10 +38,8 @@ class Store:
         return {name: _column(column) for name, column in table.items()}
 
     def series(self, key: str) -> dict[str, np.ndarray]:
-        table = self.connection.execute(
-            "SELECT * FROM series WHERE key = ? ORDER BY step", [key]
-        ).fetchnumpy()
-        return {name: _column(column) for name, column in table.items()}
+        """One run's series, ordered by step (read from its own file: fast in a large store)."""
+        return {name: _column(column) for name, column in store.load_series(self.directory, key).items()}
 
     def artifacts(self, key: str) -> dict[str, np.ndarray]:
         return store.load_artifacts(self.directory, key)

@@ -129,6 +129,15 @@ def load_artifacts(directory: str | Path, key: str) -> dict[str, np.ndarray]:
         return {name: data[name] for name in data.files}
 
 
+def load_series(directory: str | Path, key: str) -> dict[str, np.ndarray]:
+    """One run's series, read from its own file (not through the view over every run's)."""
+    path = Path(directory) / "series" / f"{key}.parquet"
+    if not path.exists():
+        return {}
+    table = pq.read_table(path).sort_by("step")
+    return {name: table.column(name).to_numpy(zero_copy_only=False) for name in table.column_names}
+
+
 def open(directory: str | Path):  # noqa: A001 - the name DESIGN.md gives it
     """A DuckDB connection with views ``runs`` and ``series`` over the store at ``directory``."""
     import duckdb
@@ -154,4 +163,4 @@ def read_params(row_json: str, params_cls: type[Params]) -> Params:
     return params_cls(**json.loads(row_json))
 
 
-__all__ = ["open", "write_result", "stored_keys", "load_artifacts", "remove_partial_files"]
+__all__ = ["open", "write_result", "stored_keys", "load_artifacts", "load_series", "remove_partial_files"]

@@ -158,7 +158,7 @@ def _from_set(rng, owner, start, degree, data, group, members, counts, cls, x, t
     return _random_valid(rng, members[cls, : counts[cls]], start, degree, data, group, x, tries)
 
 
-@njit(inline="always")
+@njit(cache=True)
 def _any_node(rng, owner, start, degree, data, group, members, counts, exclusive, n, x, tries):
     """A uniformly random valid node (of x's group when recommenders are exclusive)."""
     if exclusive:
@@ -185,7 +185,7 @@ def _local(rng, owner, start, degree, data, group, x, y, tries):
     return _random_valid(rng, data[start[y] : start[y] + degree[y], 1], start, degree, data, group, x, tries)
 
 
-@njit(inline="always")
+@njit(cache=True)
 def _by_degree(rng, owner, start, degree, data, group, b, bounds, n, cls, x, highest, tries):
     """A uniformly random valid node of the lowest (highest) degree in class ``cls``."""
     bstart, bsize, bcap, bdata, bmeta = b

@@ -100,7 +100,7 @@ def _compile_run(dynamics: int, exploration: int, feedback: int, batched: bool):
     reorders memory traffic only, never a result.
     """
 
-    @njit(cache=False, nogil=True)
+    @njit(cache=True, nogil=True)
     def run(updates, t0, offsets, neighbours, q, opinion, counters, rng, pair_rng, ring_i, ring_u, alpha, epsilon,
             temperature, batch, stop):
         """Run up to ``updates`` agent updates from time t0; return how many ran."""

@@ -81,7 +81,7 @@ def _compile_run(memory: int):
     the loop holds no code of the other kinds (a friends path left in it, even untaken, made
     the loop 3-5x slower)."""
 
-    @njit
+    @njit(cache=True)
     def _run(encounters, first, rng, q, counts, steps, epsilon, pair_state, own_state, friend_ids, friend_state,
             friend_count, next_forget, rewards, options, learners, earned, met, last_change, stable_encounters):
         """Run encounters ``first`` .. ``first + encounters - 1``, or stop once no policy changed for
