@@ -16,11 +16,11 @@ SNAPSHOTS = [100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000]
 
 TIMES = Spec(model="opinion", seeds=list(range(200)), name="opinion-consensus-times",
              params={"updates": 100_000_000, "records": 20}, grid={"radius": [0.225, 0.3, 0.4, 0.5]})
-TIMES_QUICK = Spec(model="opinion", seeds=list(range(40)), name="opinion-consensus-times-quick",
+TIMES_QUICK = Spec(model="opinion", seeds=list(range(30)), name="opinion-consensus-times-quick",
                    params={"updates": 10_000_000, "records": 20}, grid={"radius": [0.225, 0.3, 0.4, 0.5]})
 METASTABLE = Spec(model="opinion", seeds=list(range(20)), name="opinion-metastable",
                   params={"radius": 0.225, "updates": 100_000_000, "records": 200, "snapshots": SNAPSHOTS})
-METASTABLE_QUICK = Spec(model="opinion", seeds=list(range(16)), name="opinion-metastable-quick",
+METASTABLE_QUICK = Spec(model="opinion", seeds=list(range(12)), name="opinion-metastable-quick",
                         params={"radius": 0.225, "updates": 50_000_000, "records": 150, "snapshots": SNAPSHOTS})
 BATCHES = [1, 10, 100, 300, 1000, 3000]
 VOTER_LIMIT = Spec(model="opinion", seeds=list(range(100)), name="opinion-voter-limit",
@@ -146,7 +146,7 @@ def batch_rows(store: Store) -> tuple[str, list[str], list[list[str]]]:
 QUICK_NOTE = "--quick runs fewer seeds and stops at 10^7 updates (the full runs go to 10^8)."
 ENTRIES = [
     Entry(study="opinion", name="opinion-consensus-times", title="Times to consensus on random geometric graphs",
-          spec=TIMES, quick_spec=TIMES_QUICK, quick_seeds=40, notes=QUICK_NOTE + " Runs that have not agreed "
+          spec=TIMES, quick_spec=TIMES_QUICK, quick_seeds=30, notes=QUICK_NOTE + " Runs that have not agreed "
           "by the limit are censored: they enter the tail of the distribution as 'longer than the limit'.",
           claims=(Claim("Banisch & Olbrich 2019, via seed 003", "polarization is stable when agents form their "
                         "opinions using reinforcement learning", "persistent polarisation at r = 0.225",
@@ -156,9 +156,9 @@ ENTRIES = [
                         "P(T > 10 x median) >= 5% at r = 0.3 and 0.4 (an exponential gives 0.1%)",
                         _heavy_tail))),
     Entry(study="opinion", name="opinion-metastable", title="A metastable run", spec=METASTABLE,
-          quick_spec=METASTABLE_QUICK, quick_seeds=16,
+          quick_spec=METASTABLE_QUICK, quick_seeds=12,
           notes="Radius 0.225; the run shown is the one that reached consensus last. Local agreement: every agent "
-          "holds the opinion of the majority of its neighbours. --quick runs 16 seeds to 5 x 10^7 updates (the "
+          "holds the opinion of the majority of its neighbours. --quick runs 12 seeds to 5 x 10^7 updates (the "
           "full one 20 seeds to 10^8).",
           claims=(Claim(SOURCE, "the observed polarization is metastable", "locally agreeing clusters outlive "
                         "their formation by orders of magnitude, then give way to consensus", "the last run to "
