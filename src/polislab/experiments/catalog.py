@@ -77,6 +77,15 @@ class Entry:
         return [self.spec] + ([self.quick_spec] if self.quick_spec is not None else [])
 
 
+def stored(store: Store, *specs: Spec) -> dict:
+    """The stored runs of the first of ``specs`` that has any (full before quick), else {}."""
+    for spec in specs:
+        runs = store.spec_runs(spec)
+        if len(runs.get("key", [])):
+            return runs
+    return {}
+
+
 def entries(only: str | None = None) -> list[Entry]:
     """Every catalog entry, or those of one study."""
     if only is not None and only not in STUDIES:

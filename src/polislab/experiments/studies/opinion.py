@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from polislab.experiments.catalog import Claim, Entry, Verdict
+from polislab.experiments.catalog import Claim, Entry, Verdict, stored
 from polislab.experiments.query import Store
 from polislab.experiments.spec import Spec
-from polislab.experiments.studies.trade import stored
 
 SOURCE = "seed 003 (Meylahn & Meylahn 2024)"
 SNAPSHOTS = [100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000]

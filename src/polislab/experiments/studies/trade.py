@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from polislab.experiments.catalog import Claim, Entry, Verdict
+from polislab.experiments.catalog import Claim, Entry, Verdict, stored
 from polislab.experiments.query import Store
 from polislab.experiments.spec import Spec
 
@@ -38,14 +38,6 @@ POPULATION = Spec(model="trade", seeds=[0, 1, 2], name="trade-population",
 POPULATION_QUICK = Spec(model="trade", seeds=[0], name="trade-population-quick",
                         params={"encounters": 4_000_000, "friends": 3, **FAST},
                         grid={"agents": [2, 3, 4, 6, 8, 12], "memory": ["own-last", "friends"]})
-
-
-def stored(store: Store, *specs: Spec) -> dict[str, np.ndarray]:
-    for spec in specs:
-        runs = store.spec_runs(spec)
-        if len(runs.get("key", [])):
-            return runs
-    return {}
 
 
 def _zero(store: Store) -> Verdict:
