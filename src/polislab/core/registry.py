@@ -25,6 +25,7 @@ BUILTIN_MODELS = {
     "echochamber": "polislab.models.echochamber.model",
     "oracle": "polislab.models.oracle.model",
     "coevolution": "polislab.models.coevolution.model",
+    "recommender-training": "polislab.models.coevolution.training",
     "trade": "polislab.models.trade.model",
     "opinion": "polislab.models.opinion.model",
 }

@@ -12,7 +12,6 @@ the run file is written last, so a run counts as stored only when everything els
 from __future__ import annotations
 
 import io
-import os
 import typing
 from pathlib import Path
 from typing import Any
@@ -22,21 +21,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from polislab.core.params import Params
+from polislab.core.files import TEMPORARY_PREFIX, write_atomically
 from polislab.core.result import RESERVED_COLUMNS, Result
 from polislab.experiments.spec import jsonable, params_json, run_key
 
-TEMPORARY_PREFIX = ".partial-"
-
-
-def _atomic_write(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f"{TEMPORARY_PREFIX}{os.getpid()}-{path.name}")
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    finally:
-        if temporary.exists():
-            temporary.unlink()
 
 
 def _arrow_type(annotation: Any) -> pa.DataType:
@@ -95,12 +83,12 @@ def write_result(directory: str | Path, result: Result, key: str | None = None) 
     if result.series:
         series = {"key": pa.array([key] * len(next(iter(result.series.values()))))}
         series.update({name: pa.array(column) for name, column in result.series.items()})
-        _atomic_write(directory / "series" / f"{key}.parquet", lambda p: pq.write_table(pa.table(series), p))
+        write_atomically(directory / "series" / f"{key}.parquet", lambda p: pq.write_table(pa.table(series), p))
     if result.artifacts:
         buffer = io.BytesIO()
         np.savez_compressed(buffer, **result.artifacts)
-        _atomic_write(directory / "artifacts" / f"{key}.npz", lambda p: p.write_bytes(buffer.getvalue()))
-    _atomic_write(directory / "runs" / f"{key}.parquet", lambda p: pq.write_table(run_row(result, key), p))
+        write_atomically(directory / "artifacts" / f"{key}.npz", lambda p: p.write_bytes(buffer.getvalue()))
+    write_atomically(directory / "runs" / f"{key}.parquet", lambda p: pq.write_table(run_row(result, key), p))
     return key
 
 

@@ -12,7 +12,7 @@ from polislab.experiments.query import Store
 from polislab.experiments.spec import Spec, params_json
 
 SEEDS = list(range(1000))
-QUICK_SEEDS = 200
+QUICK_SEEDS = 80
 STAGES = {
     "own-evidence": "Stage 1: beliefs from own evidence",
     "fixed-listening": "Stage 2: listening to peer beliefs",

@@ -5,8 +5,9 @@ Built in: ``null`` (no rewiring), ``local`` (seed 002's NO_MED, Santos et al.'s 
 neighbour of y), ``random``, ``good`` (a random cooperator), ``bad`` (a random defector), ``fair``
 (a random node with x's strategy) and Table 3's grid {defectors, any, cooperators} x {lowest,
 random, highest degree}, ties broken at random. A Python callable ``f(x, y, view) -> z`` may be
-registered by name (``register_recommender``) or named as ``module:attribute``; the kernel then
-pauses at each of its decisions.
+registered by name (``register_recommender``) or named as ``module:attribute``, and a trained
+policy by its file, ``path/to/policy.pt`` (seed 002, section 4); the kernel then pauses at each
+of their decisions.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ DEFECTORS_LOWEST, DEFECTORS_HIGHEST, ANY_LOWEST, ANY_HIGHEST, COOPERATORS_LOWEST
     6, 7, 8, 9, 10, 11,
 )
 PYTHON = 100  # codes from here on: Python callables, in the order they are given
+POLICY_SUFFIX = ".pt"  # a trained policy file (policy.py) loads as a recommender
 
 BUILT_IN = {
     "null": NULL,
@@ -62,9 +64,13 @@ def resolve(name: str) -> int | Recommender:
         return BUILT_IN[name]
     if name in PYTHON_RECOMMENDERS:
         return PYTHON_RECOMMENDERS[name]
+    if name.endswith(POLICY_SUFFIX):
+        from polislab.models.coevolution.policy import policy_recommender
+
+        return policy_recommender(name)
     if ":" not in name:
         allowed = ", ".join(list(BUILT_IN) + list(PYTHON_RECOMMENDERS))
-        raise UsageError(f"unknown recommender '{name}'; allowed: {allowed}, or module:attribute")
+        raise UsageError(f"unknown recommender '{name}'; allowed: {allowed}, path/to/policy.pt, or module:attribute")
     found = import_attribute(name, "recommender")
     if not callable(found):
         raise UsageError(f"recommender '{name}' is a {type(found).__name__}, not a callable")

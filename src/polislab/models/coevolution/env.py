@@ -1,0 +1,167 @@
+"""A Gymnasium environment in which a recommender learns to choose new neighbours (seed 002,
+section 4.1, Fig. 7 and Table 4).
+
+Each ``step`` hands the recommended node to the paused coevolution kernel, which then runs at
+full speed to the next rewiring decision (the kernel's Python-recommender pause, see
+``kernels.run``). The observation is the decision: the focused node (the rewirer), the links as
+an edge index (both directions; links move but never appear or vanish, so its shape is fixed),
+node features (strategy, degree divided by the maximum degree; seed 002, 4.1.1) and an action
+mask (not the focused node, not its neighbours). The action is the recommended node. A decision
+with nothing to recommend (the focused node links to everyone) is answered 'none' without asking.
+
+Rewards (seed 002, Table 5), by name or any callable ``reward(state, terminal) -> float`` of the
+kernel state, called after every step:
+- ``coops`` (aligned): 2 (final fraction of cooperators - 0.5) when the episode ends, else 0;
+- ``rewires`` (engagement): the episode's rewire requests to the recommender, divided by the time
+  limit. Our choice: each request pays 1 / steps as it is made, so the undiscounted return is the
+  source's end-of-episode count, normalised to [0, 1].
+
+An episode ends when the strategies are absorbed (terminated) or at Table 4's time limit
+(truncated). A start that ends before its first rewiring decision is redrawn from the next seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import gymnasium
+import numpy as np
+from gymnasium import spaces
+
+from polislab.core.errors import UsageError
+from polislab.core.seeding import derived_seed
+from polislab.models.coevolution import kernels
+from polislab.models.coevolution import recommenders as rec
+from polislab.models.coevolution.model import State, initial_state
+from polislab.models.coevolution.params import PRESETS, CoevolutionParams
+
+FEATURES = 2  # strategy, degree / max degree
+REDRAWS = 100
+Reward = Callable[[State, bool], float]
+
+
+def coops_reward(state: State, terminal: bool) -> float:
+    """seed 002, 4.2: rew = 2 (coops - 0.5) at the end of the episode."""
+    if not terminal:
+        return 0.0
+    return 2.0 * (state.counters[kernels.COOPERATORS] / len(state.strategy) - 0.5)
+
+
+REWARDS = {"coops": coops_reward, "rewires": None}  # rewires is paid per request, see the module
+
+
+def environment_params(preset: str | CoevolutionParams = "table4-n10", **overrides) -> CoevolutionParams:
+    """The coevolution parameters of an environment: a Table 4 preset (or any preset) and overrides."""
+    if isinstance(preset, CoevolutionParams):
+        return preset.model_copy(update=overrides) if overrides else preset
+    if preset not in PRESETS:
+        raise UsageError(f"unknown environment preset '{preset}'; allowed: {', '.join(PRESETS)}")
+    return CoevolutionParams(**{**PRESETS[preset], **overrides})
+
+
+def observe(state: State, focus: int, n: int) -> dict:
+    """The decision as the policy sees it (seed 002, 4.1.1)."""
+    graph = state.graph
+    degree = graph.degree
+    features = np.empty((n, FEATURES), dtype=np.float32)
+    features[:, 0] = state.strategy
+    features[:, 1] = degree / max(int(degree.max()), 1)
+    owner = graph.owner
+    edge_index = np.stack((owner, owner.reshape(-1, 2)[:, ::-1].ravel()))
+    mask = np.ones(n, dtype=np.int8)
+    mask[focus] = 0
+    mask[graph.neighbours(focus)] = 0
+    return {"features": features, "edge_index": edge_index.astype(np.int64), "focus": int(focus), "mask": mask}
+
+
+class RecommenderEnv(gymnasium.Env):
+    """One recommender serving every node of a coevolution run (seed 002, section 4)."""
+
+    metadata = {"render_modes": []}
+
+    def __init__(self, preset: str | CoevolutionParams = "table4-n10", reward: str | Reward = "coops",
+                 **overrides):
+        self.params = environment_params(preset, **overrides)
+        if isinstance(reward, str) and reward not in REWARDS:
+            raise UsageError(f"unknown reward '{reward}'; allowed: {', '.join(REWARDS)}, or a callable")
+        self.reward_name = reward if isinstance(reward, str) else getattr(reward, "__name__", "custom")
+        self._reward = REWARDS.get(reward) if isinstance(reward, str) else reward
+        n, links = self.params.n, self._links()
+        self.observation_space = spaces.Dict({
+            "features": spaces.Box(0.0, 1.0, (n, FEATURES), dtype=np.float32),
+            "edge_index": spaces.Box(0, n - 1, (2, 2 * links), dtype=np.int64),
+            "focus": spaces.Discrete(n),
+            "mask": spaces.MultiBinary(n),
+        })
+        self.action_space = spaces.Discrete(n)
+        self.state: State | None = None
+        self._episode_seed = 0
+        self._focus = 0
+        self._observation: dict | None = None
+
+    def _links(self) -> int:
+        return initial_state(self.params.model_copy(update={"recommender": "null"}), 0).graph.links
+
+    # ----- gymnasium API -----
+
+    def reset(self, *, seed: int | None = None, options: dict | None = None):
+        super().reset(seed=seed)
+        if seed is not None:
+            self._episode_seed = int(seed)
+        else:
+            self._episode_seed = int(self.np_random.integers(2**62))
+        for attempt in range(REDRAWS):
+            self.state = initial_state(self.params.model_copy(update={"recommender": "null"}),
+                                       derived_seed(self._episode_seed, 7, attempt))
+            self.state.recommender[:] = rec.PYTHON  # every rewiring decision pauses for the agent
+            self._requests = 0
+            if self._run():
+                return self._observation, self._info()
+        raise RuntimeError(f"no rewiring decision in {REDRAWS} episodes of {self.params.n} nodes")
+
+    def step(self, action):
+        if self.state is None or self.state.counters[kernels.PENDING] == 0:
+            raise RuntimeError("call reset() before step() and after an episode ends")
+        state = self.state
+        z = int(action)
+        self._last_action = (int(state.strategy[z]), int(state.graph.degree[z])) if 0 <= z < self.params.n else None
+        self._resolve(z)
+        running = self._run()
+        terminal = not running
+        cooperators = int(state.counters[kernels.COOPERATORS])
+        terminated = terminal and cooperators in (0, self.params.n)
+        if self._reward is None:  # rewires: 1 / steps per request made since the last step
+            requests = int(state.counters[kernels.REQUESTS])
+            reward = (requests - self._requests) / max(self.params.steps, 1)
+            self._requests = requests
+        else:
+            reward = float(self._reward(state, terminal))
+        return self._observation, reward, terminated, terminal and not terminated, self._info()
+
+    # ----- the kernel between decisions -----
+
+    def _run(self) -> bool:
+        """Run to the next decision (True) or to the end of the episode (False)."""
+        state = self.state
+        while kernels.run(self.params.steps, *state.kernel_arguments()) == kernels.NEEDS_DECISION:
+            self._focus = int(state.pending[1])
+            self._observation = observe(state, self._focus, self.params.n)
+            if self._observation["mask"].any():
+                return True
+            self._resolve(-1)  # the focused node links to everyone: there is nothing to recommend
+        return False
+
+    def _resolve(self, z: int) -> None:
+        state = self.state
+        kernels.resolve(z, state.rng, state.graph.arrays(), state.strategy, state.coop, state.group, state.members,
+                        state.counts, state.buckets, state.bpos, state.bounds, state.options, state.counters,
+                        state.pending)
+
+    def _info(self) -> dict:
+        c = self.state.counters
+        return {"cooperators": c[kernels.COOPERATORS] / self.params.n, "rewires": int(c[kernels.REWIRES]),
+                "requests": int(c[kernels.REQUESTS]), "step": int(c[kernels.STEP]),
+                "heterogeneity": float(np.var(self.state.graph.degree)), "episode_seed": self._episode_seed}
+
+
+gymnasium.register(id="polislab/Recommender-v0", entry_point=RecommenderEnv)

@@ -1,0 +1,182 @@
+"""The ranking module of seed 002 (section 4.1.1, Fig. 8) and learned policies as recommenders.
+
+A hidden module H embeds every node, h_i = H(x_i): an MLP on the node's own features, or graph
+attention layers (torch_geometric's GATConv, with self-loops, so a node can attend to its own
+features as the source wanted). The score module S scores each node from [h_g, h_f, h_i], with
+h_g = sum_i h_i the graph summary and h_f the focused node's embedding. The source calls S a
+"single-layer MLP"; we read it as one hidden layer: a purely linear S would add the same
+h_g and h_f terms to every node's score, so the graph and the focused node could not change
+the ranking at all.
+Scores become a masked categorical distribution: sampled in training, argmax in evaluation.
+The critic (ours; the source does not describe one) is a linear layer on [mean_i h_i, h_f] over
+its own hidden module.
+
+A policy file (``save_policy``) holds the module's configuration and weights; any name ending in
+``.pt`` loads as a recommender (``--set recommender=path/to/policy.pt``) that recommends the
+argmax of the scores.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from polislab.core.errors import UsageError
+from polislab.core.files import write_atomically
+
+FORMAT = "polislab-recommender-policy"
+FEATURES = 2
+
+
+class HiddenModule(nn.Module):
+    """H: node embeddings from node features; ``kind`` mlp or gat (seed 002, 4.1.1)."""
+
+    def __init__(self, kind: str = "mlp", width: int = 32, layers: int = 2, heads: int = 2):
+        super().__init__()
+        self.kind = kind
+        if kind == "mlp":
+            sizes = [FEATURES] + [width] * layers
+            self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes, sizes[1:]))
+        elif kind == "gat":
+            from torch_geometric.nn import GATConv
+
+            sizes = [FEATURES] + [width] * layers
+            self.layers = nn.ModuleList(GATConv(a, b, heads=heads, concat=False, add_self_loops=True)
+                                        for a, b in zip(sizes, sizes[1:]))
+        else:
+            raise UsageError(f"unknown hidden module '{kind}'; allowed: mlp, gat")
+
+    def forward(self, features: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
+        """features [B, N, F], edge_index [B, 2, E] -> embeddings [B, N, width]."""
+        if self.kind == "mlp":
+            h = features
+            for layer in self.layers:
+                h = torch.relu(layer(h))
+            return h
+        batch, n, _ = features.shape
+        # the B graphs as one disjoint graph: sparse message passing over B N nodes
+        offsets = (torch.arange(batch, device=features.device) * n).view(batch, 1, 1)
+        edges = (edge_index + offsets).permute(1, 0, 2).reshape(2, -1)
+        h = features.reshape(batch * n, -1)
+        for layer in self.layers:
+            h = torch.nn.functional.elu(layer(h, edges))
+        return h.view(batch, n, -1)
+
+
+def _batched(features, edge_index, focus):
+    if features.dim() == 2:
+        return features.unsqueeze(0), edge_index.unsqueeze(0), focus.reshape(1), True
+    return features, edge_index, focus.reshape(-1), False
+
+
+def _focused(h: torch.Tensor, focus: torch.Tensor) -> torch.Tensor:
+    return h[torch.arange(h.shape[0], device=h.device), focus]
+
+
+class RankingModule(nn.Module):
+    """Scores of every node as the new neighbour of the focused node (seed 002, Fig. 8)."""
+
+    def __init__(self, hidden: str = "mlp", width: int = 32, layers: int = 2, heads: int = 2):
+        super().__init__()
+        self.config = dict(hidden=hidden, width=width, layers=layers, heads=heads)
+        self.hidden = HiddenModule(hidden, width, layers, heads)
+        self.score = nn.Sequential(nn.Linear(3 * width, width), nn.ReLU(), nn.Linear(width, 1))
+
+    def forward(self, features, edge_index, focus):
+        features, edge_index, focus, single = _batched(features, edge_index, focus)
+        h = self.hidden(features, edge_index)
+        h_g = h.sum(dim=1, keepdim=True).expand_as(h)
+        h_f = _focused(h, focus).unsqueeze(1).expand_as(h)
+        scores = self.score(torch.cat((h_g, h_f, h), dim=-1)).squeeze(-1)
+        return scores[0] if single else scores
+
+
+class Critic(nn.Module):
+    """The state value for PPO: a linear layer on [mean_i h_i, h_f] (ours)."""
+
+    def __init__(self, hidden: str = "mlp", width: int = 32, layers: int = 2, heads: int = 2):
+        super().__init__()
+        self.hidden = HiddenModule(hidden, width, layers, heads)
+        self.value = nn.Linear(2 * width, 1)
+
+    def forward(self, features, edge_index, focus):
+        features, edge_index, focus, single = _batched(features, edge_index, focus)
+        h = self.hidden(features, edge_index)
+        value = self.value(torch.cat((h.mean(dim=1), _focused(h, focus)), dim=-1))
+        return value[0] if single else value
+
+
+def policy_bytes(module: RankingModule, trained_on: dict) -> bytes:
+    """A policy file's contents: the module's configuration and weights, and what it learned on."""
+    buffer = io.BytesIO()
+    torch.save({"format": FORMAT, "config": module.config, "state_dict": module.state_dict(),
+                "trained_on": trained_on}, buffer)
+    return buffer.getvalue()
+
+
+def save_policy(module: RankingModule, path: str | Path, trained_on: dict) -> None:
+    """Write a policy file atomically."""
+    contents = policy_bytes(module, trained_on)
+    write_atomically(path, lambda temporary: temporary.write_bytes(contents))
+
+
+def policy_from_bytes(contents: bytes, source: str = "policy") -> tuple[RankingModule, dict]:
+    """The ranking module in a policy file's contents, and what it was trained on."""
+    try:
+        saved = torch.load(io.BytesIO(contents), map_location="cpu", weights_only=True)
+    except Exception as error:  # noqa: BLE001 - any unreadable file gets the same one-line message
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise UsageError(f"recommender policy file '{source}' cannot be read: {reason}") from None
+    if not isinstance(saved, dict) or saved.get("format") != FORMAT:
+        raise UsageError(f"'{source}' is not a polislab recommender policy (train one with "
+                         "'polislab run recommender-training')")
+    module = RankingModule(**saved["config"])
+    module.load_state_dict(saved["state_dict"])
+    module.eval()
+    return module, saved.get("trained_on", {})
+
+
+def load_policy(path: str | Path) -> tuple[RankingModule, dict]:
+    """The ranking module saved at ``path`` and what it was trained on; a clear error otherwise."""
+    path = Path(path)
+    if not path.is_file():
+        raise UsageError(f"recommender policy file '{path}' does not exist")
+    return policy_from_bytes(path.read_bytes(), str(path))
+
+
+class PolicyRecommender:
+    """A trained ranking module as a Python recommender ``f(x, y, view) -> z``: the argmax of the
+    scores over valid nodes (seed 002, 4.1: argmax in evaluation)."""
+
+    def __init__(self, module: RankingModule, name: str):
+        self.module = module
+        self.__name__ = name
+
+    def __call__(self, x: int, y: int, view) -> int:
+        from polislab.models.coevolution.env import observe
+
+        observation = observe(view.state, x, view.n)
+        valid = observation["mask"].astype(bool) & (view.group == view.group[x])
+        if not valid.any():
+            return -1
+        with torch.no_grad():
+            scores = self.module(torch.from_numpy(observation["features"]),
+                                 torch.from_numpy(observation["edge_index"]), torch.tensor(x)).numpy()
+        return int(np.flatnonzero(valid)[np.argmax(scores[valid])])
+
+
+@functools.lru_cache(maxsize=32)
+def _cached(path: str, modified: float) -> PolicyRecommender:
+    return PolicyRecommender(load_policy(path)[0], path)
+
+
+def policy_recommender(path: str) -> PolicyRecommender:
+    """The recommender of the policy file at ``path`` (loaded once per file version)."""
+    if not Path(path).is_file():
+        raise UsageError(f"recommender policy file '{path}' does not exist")
+    return _cached(str(Path(path).resolve()), Path(path).stat().st_mtime)

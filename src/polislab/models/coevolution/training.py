@@ -1,0 +1,349 @@
+"""PPO training of a recommender policy (seed 002, section 4.2), registered as the model
+``recommender-training`` so that training runs, sweeps, stores and reports like any other run.
+
+The policy is the ranking module of ``policy.py``; the environment is ``env.RecommenderEnv``.
+PPO's parts come from TorchRL: ``ClipPPOLoss`` (clipped objective, value loss, entropy bonus,
+normalised advantages) and ``generalized_advantage_estimate``. ``envs`` environments are
+stepped together, each decision of all of them one batched forward pass.
+
+Choices where the source is silent, each a parameter: the hyper-parameters below; an episode
+that reaches the time limit ends there (the reward is paid at the end either way, so nothing is
+bootstrapped past it); ``gamma`` = 1 so the return is the source's episode total.
+
+The result's series are the learning curve, one row per update: the mean return of the
+training episodes that ended in it, the mean strategy and degree of the recommended nodes
+(seed 002, Figs. 9-11), and, every ``eval_every`` updates, the argmax policy's mean return on
+``eval_episodes`` fixed episodes. Its metrics are the final evaluation, on the training
+environment and on each of ``evaluate_on`` (seed 002, Fig. 13: trained at one size, evaluated at
+another). The policy travels as the artifact ``policy`` (the bytes of a policy file) and, with
+``save_to``, as a file that loads as a recommender. With ``checkpoint``, the whole training state
+(weights, optimiser, environments, random streams, curves) is written every
+``checkpoint_every`` updates and a run resumes from it: a resumed run ends as an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import math
+import pickle
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from pydantic import Field, field_validator
+
+from polislab.core.files import write_atomically
+from polislab.core.params import Params
+from polislab.core.progress import Progress
+from polislab.core.registry import register
+from polislab.core.result import Result
+from polislab.core.seeding import derived_seed
+from polislab.models.coevolution.params import PRESETS as ENVIRONMENTS
+
+OBSERVATION_KEYS = ["features", "edge_index", "focus"]
+
+
+class TrainingParams(Params):
+    """One typed configuration for a training run (seed 002, section 4.2)."""
+
+    environment: str = Field("table4-n10", description="coevolution preset to train on (seed 002, Table 4: "
+                             "table4-n10, table4-n30, table4-n100, table4-n500)")
+    reward: Literal["coops", "rewires"] = Field("coops", description="coops: aligned, 2 (final cooperators - "
+                                                "0.5); rewires: engagement, requests per time-limit step")
+    hidden: Literal["mlp", "gat"] = Field("mlp", description="hidden module H of the ranking module (Fig. 8)")
+    width: int = Field(32, ge=1, le=1024, description="embedding width")
+    layers: int = Field(2, ge=1, le=8, description="layers of the hidden module")
+    heads: int = Field(2, ge=1, le=16, description="attention heads per GAT layer (averaged)")
+    decisions: int = Field(20_000, ge=1, le=10**10, description="training length in environment steps "
+                           "(rewiring decisions)")
+    envs: int = Field(8, ge=1, le=4096, description="environments stepped together")
+    rollout: int = Field(32, ge=1, le=100_000, description="decisions per environment per update")
+    epochs: int = Field(4, ge=1, le=100, description="PPO epochs per update")
+    minibatch: int = Field(64, ge=1, description="decisions per gradient step")
+    learning_rate: float = Field(3e-3, gt=0, le=1, description="Adam step size")
+    gamma: float = Field(1.0, gt=0, le=1, description="discount")
+    gae_lambda: float = Field(0.95, ge=0, le=1, description="GAE lambda")
+    clip: float = Field(0.2, gt=0, le=1, description="PPO clip epsilon")
+    entropy: float = Field(0.01, ge=0, description="entropy bonus coefficient")
+    critic: float = Field(0.5, ge=0, description="value loss coefficient")
+    max_grad_norm: float = Field(1.0, gt=0, description="gradient norm clip")
+    eval_episodes: int = Field(20, ge=1, le=100_000, description="episodes of each evaluation (argmax policy)")
+    eval_every: int = Field(5, ge=0, description="evaluate every this many updates; 0: only at the end")
+    evaluate_on: list[str] = Field(default_factory=list, description="further presets to evaluate the "
+                                   "final policy on (Fig. 13), as table4-n30,table4-n100")
+    save_to: str = Field("", description="write the trained policy to this file (loads as recommender=PATH)")
+    checkpoint: str = Field("", description="checkpoint file: written during training, resumed from if present")
+    checkpoint_every: int = Field(10, ge=1, description="updates between checkpoints")
+
+    @field_validator("evaluate_on", mode="before")
+    @classmethod
+    def _split(cls, value):
+        return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
+
+    @field_validator("environment")
+    @classmethod
+    def _known_environment(cls, name: str) -> str:
+        if name not in ENVIRONMENTS:
+            raise ValueError(f"unknown environment '{name}'; allowed: {', '.join(ENVIRONMENTS)}")
+        return name
+
+    @field_validator("evaluate_on")
+    @classmethod
+    def _known_environments(cls, names: list[str]) -> list[str]:
+        for name in names:
+            cls._known_environment(name)
+        return names
+
+    @field_validator("save_to")
+    @classmethod
+    def _policy_suffix(cls, path: str) -> str:
+        if path and not path.endswith(".pt"):
+            raise ValueError(f"save_to '{path}' must end in .pt (how a policy file is recognised)")
+        return path
+
+    @property
+    def updates(self) -> int:
+        return math.ceil(self.decisions / (self.envs * self.rollout))
+
+
+PRESETS = {
+    f"{hidden}-{reward}-n{n}": dict(environment=f"table4-n{n}", reward=reward, hidden=hidden)
+    for n in (10, 30, 100, 500) for hidden in ("mlp", "gat") for reward in ("coops", "rewires")
+}
+
+
+class Trainer:
+    """The PPO loop over a batch of environments; its whole state pickles into a checkpoint."""
+
+    def __init__(self, params: TrainingParams, seed: int):
+        import torch
+        from torchrl.modules import MaskedCategorical, ProbabilisticActor, ValueOperator
+        from torchrl.objectives import ClipPPOLoss
+        from tensordict.nn import TensorDictModule
+
+        from polislab.models.coevolution.env import RecommenderEnv
+        from polislab.models.coevolution.policy import Critic, RankingModule
+
+        self.params, self.seed = params, seed
+        self.generator_state = None
+        torch.manual_seed(derived_seed(seed, 10))  # inside fork_rng (see simulate): no global effect
+        config = dict(hidden=params.hidden, width=params.width, layers=params.layers, heads=params.heads)
+        self.ranking = RankingModule(**config)
+        self.actor = ProbabilisticActor(
+            TensorDictModule(self.ranking, in_keys=OBSERVATION_KEYS, out_keys=["logits"]),
+            in_keys=["logits", "mask"], distribution_class=MaskedCategorical, return_log_prob=True)
+        self.critic = ValueOperator(Critic(**config), in_keys=OBSERVATION_KEYS)
+        self.loss = ClipPPOLoss(self.actor, self.critic, clip_epsilon=params.clip, entropy_coeff=params.entropy,
+                                critic_coeff=params.critic, normalize_advantage=True)
+        self.optimiser = torch.optim.Adam(self.loss.parameters(), lr=params.learning_rate)
+        self.envs = [RecommenderEnv(params.environment, params.reward) for _ in range(params.envs)]
+        self.episodes = 0
+        self.observations = [self._reset(env) for env in self.envs]
+        self.returns = np.zeros(params.envs)
+        self.update = 0
+        self.curves: dict[str, list] = {name: [] for name in (
+            "update", "decisions", "episodes", "train_return", "train_cooperators", "action_strategy",
+            "action_degree", "eval_return", "eval_cooperators", "eval_requests", "loss_objective", "loss_critic",
+            "entropy")}
+
+    def _reset(self, env) -> dict:
+        self.episodes += 1
+        return env.reset(seed=derived_seed(self.seed, 11, self.episodes))[0]
+
+    def _batch(self, observations: list[dict]):
+        import torch
+        from tensordict import TensorDict
+
+        return TensorDict({
+            "features": torch.from_numpy(np.stack([o["features"] for o in observations])),
+            "edge_index": torch.from_numpy(np.stack([o["edge_index"] for o in observations])),
+            "focus": torch.tensor([o["focus"] for o in observations]),
+            "mask": torch.from_numpy(np.stack([o["mask"] for o in observations]).astype(bool)),
+        }, batch_size=[len(observations)])
+
+    def collect(self) -> tuple:
+        """``rollout`` decisions of every environment with the sampling policy."""
+        import torch
+        from torchrl.envs.utils import ExplorationType, set_exploration_type
+
+        steps, ended = [], []
+        strategies, degrees = [], []
+        rewards = np.zeros((self.params.envs, self.params.rollout), dtype=np.float32)
+        done = np.zeros((self.params.envs, self.params.rollout), dtype=bool)
+        for t in range(self.params.rollout):
+            batch = self._batch(self.observations)
+            with torch.no_grad(), set_exploration_type(ExplorationType.RANDOM):
+                self.actor(batch)
+                self.critic(batch)
+            steps.append(batch)
+            for i, (env, action) in enumerate(zip(self.envs, batch["action"].tolist())):
+                strategies.append(env.state.strategy[action])
+                degrees.append(env.state.graph.degree[action])
+                observation, reward, terminated, truncated, info = env.step(action)
+                rewards[i, t] = reward
+                self.returns[i] += reward
+                if terminated or truncated:
+                    done[i, t] = True
+                    ended.append((self.returns[i], info["cooperators"]))
+                    self.returns[i] = 0.0
+                    observation = self._reset(env)
+                self.observations[i] = observation
+        data = torch.stack(steps, dim=1)  # [envs, rollout]
+        last = self._batch(self.observations)
+        with torch.no_grad():
+            self.critic(last)
+        return data, last["state_value"], rewards, done, ended, np.mean(strategies), np.mean(degrees)
+
+    def advantages(self, data, last_value, rewards, done) -> None:
+        import torch
+        from torchrl.objectives.value.functional import generalized_advantage_estimate
+
+        value = data["state_value"]  # [envs, rollout, 1]
+        next_value = torch.cat((value[:, 1:], last_value.unsqueeze(1)), dim=1)
+        finished = torch.from_numpy(done).unsqueeze(-1)
+        advantage, target = generalized_advantage_estimate(
+            self.params.gamma, self.params.gae_lambda, value, next_value, torch.from_numpy(rewards).unsqueeze(-1),
+            finished, finished, time_dim=-2)
+        data["advantage"], data["value_target"] = advantage, target
+
+    def optimise(self, data) -> dict:
+        import torch
+
+        flat = data.reshape(-1)
+        size = flat.shape[0]
+        generator = torch.Generator().manual_seed(derived_seed(self.seed, 12, self.update))
+        totals = {"loss_objective": 0.0, "loss_critic": 0.0, "entropy": 0.0}
+        batches = 0
+        for _ in range(self.params.epochs):
+            order = torch.randperm(size, generator=generator)
+            for begin in range(0, size, self.params.minibatch):
+                losses = self.loss(flat[order[begin: begin + self.params.minibatch]])
+                total = losses["loss_objective"] + losses["loss_critic"] + losses["loss_entropy"]
+                self.optimiser.zero_grad()
+                total.backward()
+                torch.nn.utils.clip_grad_norm_(self.loss.parameters(), self.params.max_grad_norm)
+                self.optimiser.step()
+                for name in totals:
+                    totals[name] += float(losses[name].detach())
+                batches += 1
+        return {name: value / batches for name, value in totals.items()}
+
+    def train_one_update(self) -> None:
+        data, last_value, rewards, done, ended, strategy, degree = self.collect()
+        self.advantages(data, last_value, rewards, done)
+        losses = self.optimise(data)
+        self.update += 1
+        p = self.params
+        evaluating = (p.eval_every and self.update % p.eval_every == 0) or self.update == p.updates
+        evaluation = evaluate(self.ranking, p.environment, p.reward, p.eval_episodes, self.seed) if evaluating \
+            else None
+        row = {
+            "update": self.update, "decisions": self.update * p.envs * p.rollout, "episodes": len(ended),
+            "train_return": np.mean([r for r, _ in ended]) if ended else np.nan,
+            "train_cooperators": np.mean([c for _, c in ended]) if ended else np.nan,
+            "action_strategy": strategy, "action_degree": degree,
+            "eval_return": evaluation["return"].mean() if evaluation else np.nan,
+            "eval_cooperators": evaluation["cooperators"].mean() if evaluation else np.nan,
+            "eval_requests": evaluation["requests"].mean() if evaluation else np.nan,
+            **losses,
+        }
+        for name, value in row.items():
+            self.curves[name].append(value)
+
+    def snapshot(self) -> bytes:
+        import torch
+
+        return pickle.dumps({"trainer": self, "torch_rng": torch.get_rng_state()})
+
+
+def argmax_action(module):
+    """The evaluation policy of a ranking module: the best-scored valid node (seed 002, 4.2)."""
+    import torch
+
+    def choose(observation: dict, env) -> int:
+        with torch.no_grad():
+            scores = module(torch.from_numpy(observation["features"]), torch.from_numpy(observation["edge_index"]),
+                            torch.tensor(observation["focus"]))
+        scores[torch.from_numpy(observation["mask"] == 0)] = -torch.inf
+        return int(torch.argmax(scores))
+
+    return choose
+
+
+def random_action(observation: dict, env) -> int:
+    """A uniformly random valid node: the ``random`` heuristic as an environment policy."""
+    return int(env.np_random.choice(np.flatnonzero(observation["mask"])))
+
+
+def evaluate(choose, environment: str, reward: str, episodes: int, seed: int) -> dict[str, np.ndarray]:
+    """``choose(observation, env) -> node`` (a ranking module: its argmax) on ``episodes`` fixed
+    episodes, seeds apart from training's: per episode its return, final cooperators, rewire
+    requests, rewires and degree variance."""
+    from torch import nn
+
+    from polislab.models.coevolution.env import RecommenderEnv
+
+    if isinstance(choose, nn.Module):
+        choose = argmax_action(choose)
+    env = RecommenderEnv(environment, reward)
+    rows = []
+    for episode in range(episodes):
+        observation, _ = env.reset(seed=derived_seed(seed, 13, episode))
+        total, finished = 0.0, False
+        while not finished:
+            observation, r, terminated, truncated, info = env.step(choose(observation, env))
+            total += r
+            finished = terminated or truncated
+        rows.append((total, info["cooperators"], info["requests"], info["rewires"], info["heterogeneity"]))
+    columns = np.array(rows, dtype=np.float64).T
+    return dict(zip(("return", "cooperators", "requests", "rewires", "heterogeneity"), columns))
+
+
+def _load_checkpoint(path: str, params: TrainingParams, seed: int):
+    import torch
+
+    if not path or not Path(path).is_file():
+        return None
+    saved = pickle.loads(Path(path).read_bytes())
+    trainer = saved["trainer"]
+    if trainer.params != params or trainer.seed != seed:
+        return None  # a checkpoint of another run: start afresh (and overwrite it)
+    torch.set_rng_state(saved["torch_rng"])
+    return trainer
+
+
+@register("recommender-training", params=TrainingParams, presets=PRESETS,
+          summary="PPO-trained MLP/GAT recommenders for coops or rewires (seed 002, section 4)")
+def simulate(params: TrainingParams, seed: int, progress: Progress | None = None) -> Result:
+    """Train a ranking-module recommender with PPO (seed 002, section 4.2)."""
+    import torch
+
+    from polislab.models.coevolution.policy import policy_bytes, save_policy
+
+    with torch.random.fork_rng(devices=[]):
+        trainer = _load_checkpoint(params.checkpoint, params, seed) or Trainer(params, seed)
+        while trainer.update < params.updates:
+            trainer.train_one_update()
+            if progress is not None:
+                progress(trainer.update, params.updates)
+            if params.checkpoint and (trainer.update % params.checkpoint_every == 0
+                                      or trainer.update == params.updates):
+                snapshot = trainer.snapshot()
+                write_atomically(params.checkpoint, lambda temporary: temporary.write_bytes(snapshot))
+    trained_on = {"environment": params.environment, "reward": params.reward, "seed": seed,
+                  "decisions": params.updates * params.envs * params.rollout}
+    if params.save_to:
+        save_policy(trainer.ranking, params.save_to, trained_on)
+    policy = np.frombuffer(policy_bytes(trainer.ranking, trained_on), dtype=np.uint8)
+    metrics = _final_metrics(trainer, params, seed)
+    series = {name: np.asarray(values, dtype=np.float64) for name, values in trainer.curves.items()}
+    return Result(params, seed, metrics, series, {"policy": policy})
+
+
+def _final_metrics(trainer: Trainer, params: TrainingParams, seed: int) -> dict:
+    metrics = {"updates": trainer.update, "decisions": trainer.update * params.envs * params.rollout}
+    for environment in [params.environment, *params.evaluate_on]:
+        evaluation = evaluate(trainer.ranking, environment, params.reward, params.eval_episodes, seed)
+        prefix = "eval" if environment == params.environment else f"eval_{environment.replace('-', '_')}"
+        for name, values in evaluation.items():
+            metrics[f"{prefix}_{name}"] = float(values.mean())
+    return metrics
