@@ -15,7 +15,7 @@ from polislab import get_model
 from polislab.core.errors import UsageError
 from polislab.models.coevolution.env import RecommenderEnv
 from polislab.models.coevolution.policy import RankingModule, load_policy, policy_from_bytes, save_policy
-from polislab.models.coevolution.training import evaluate, random_action
+from polislab.models.coevolution.training import evaluate, random_actions
 
 TRAINING = get_model("recommender-training")
 COEVOLUTION = get_model("coevolution")
@@ -126,7 +126,7 @@ def test_a_tiny_policy_beats_the_random_recommender_at_n10():
     result = TRAINING.simulate(TRAINING.make_params(TINY), 0)
     module, _ = policy_from_bytes(result.artifacts["policy"].tobytes())
     learned = evaluate(module, "table4-n10", "rewires", 400, seed=99)
-    random = evaluate(random_action, "table4-n10", "rewires", 400, seed=99)
+    random = evaluate(random_actions, "table4-n10", "rewires", 400, seed=99)
     difference = learned["requests"] - random["requests"]
     standard_error = difference.std(ddof=1) / np.sqrt(len(difference))
     assert difference.mean() > 3 * standard_error, (learned["requests"].mean(), random["requests"].mean())

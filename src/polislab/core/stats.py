@@ -19,3 +19,13 @@ def wilson_interval(successes: int, trials: int, z: float = 1.959964) -> tuple[f
 def proportion_text(successes: int, trials: int) -> str:
     low, high = wilson_interval(successes, trials)
     return f"{successes / max(trials, 1):.1%} of {trials} (95% CI {low:.1%}-{high:.1%})"
+
+
+def difference_interval(a, b, z: float = 1.959964) -> tuple[float, float, float]:
+    """mean(a) - mean(b) with its normal (Welch) interval, 95% by default: (difference, low, high)."""
+    import numpy as np
+
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    difference = float(a.mean() - b.mean())
+    half = z * math.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
+    return difference, difference - half, difference + half

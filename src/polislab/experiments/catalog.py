@@ -23,6 +23,7 @@ STUDIES = {
     "trade": "polislab.experiments.studies.trade",
     "opinion": "polislab.experiments.studies.opinion",
     "competition": "polislab.experiments.studies.competition",
+    "learned": "polislab.experiments.studies.learned",
 }
 
 

@@ -23,7 +23,8 @@ class FigureEntry:
 
 
 FIGURE_MODULES = ["polislab.figures.echochamber", "polislab.figures.oracle", "polislab.figures.coevolution",
-                  "polislab.figures.trade", "polislab.figures.opinion", "polislab.figures.competition"]
+                  "polislab.figures.trade", "polislab.figures.opinion", "polislab.figures.competition",
+                  "polislab.figures.learned"]
 FIGURES: dict[str, FigureEntry] = {}
 
 

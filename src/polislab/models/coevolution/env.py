@@ -136,7 +136,7 @@ class RecommenderEnv(gymnasium.Env):
             self._requests = requests
         else:
             reward = float(self._reward(state, terminal))
-        return self._observation, reward, terminated, terminal and not terminated, self._info()
+        return self._observation, reward, terminated, terminal and not terminated, self._info(terminal)
 
     # ----- the kernel between decisions -----
 
@@ -157,11 +157,15 @@ class RecommenderEnv(gymnasium.Env):
                         state.counts, state.buckets, state.bpos, state.bounds, state.options, state.counters,
                         state.pending)
 
-    def _info(self) -> dict:
+    def _info(self, terminal: bool = False) -> dict:
+        """Counters so far; at the end of an episode also the degree variance (heterogeneity)."""
         c = self.state.counters
-        return {"cooperators": c[kernels.COOPERATORS] / self.params.n, "rewires": int(c[kernels.REWIRES]),
+        info = {"cooperators": c[kernels.COOPERATORS] / self.params.n, "rewires": int(c[kernels.REWIRES]),
                 "requests": int(c[kernels.REQUESTS]), "step": int(c[kernels.STEP]),
-                "heterogeneity": float(np.var(self.state.graph.degree)), "episode_seed": self._episode_seed}
+                "episode_seed": self._episode_seed}
+        if terminal:
+            info["heterogeneity"] = float(np.var(self.state.graph.degree))
+        return info
 
 
 gymnasium.register(id="polislab/Recommender-v0", entry_point=RecommenderEnv)

@@ -9,7 +9,8 @@ h_g and h_f terms to every node's score, so the graph and the focused node could
 the ranking at all.
 Scores become a masked categorical distribution: sampled in training, argmax in evaluation.
 The critic (ours; the source does not describe one) is a linear layer on [mean_i h_i, h_f] over
-its own hidden module.
+its own hidden module, an MLP in training (a GAT critic doubled the cost of GAT training and
+only estimates the value of a state).
 
 A policy file (``save_policy``) holds the module's configuration and weights; any name ending in
 ``.pt`` loads as a recommender (``--set recommender=path/to/policy.pt``) that recommends the

@@ -10,7 +10,7 @@ Choices where the source is silent, each a parameter: the hyper-parameters below
 that reaches the time limit ends there (the reward is paid at the end either way, so nothing is
 bootstrapped past it); ``gamma`` = 1 so the return is the source's episode total.
 
-The result's series are the learning curve, one row per update: the mean return of the
+The result's series are the learning curve, one row per update (``step``: the update number): the mean return of the
 training episodes that ended in it, the mean strategy and degree of the recommended nodes
 (seed 002, Figs. 9-11), and, every ``eval_every`` updates, the argmax policy's mean return on
 ``eval_episodes`` fixed episodes. Its metrics are the final evaluation, on the training
@@ -131,7 +131,7 @@ class Trainer:
         self.actor = ProbabilisticActor(
             TensorDictModule(self.ranking, in_keys=OBSERVATION_KEYS, out_keys=["logits"]),
             in_keys=["logits", "mask"], distribution_class=MaskedCategorical, return_log_prob=True)
-        self.critic = ValueOperator(Critic(**config), in_keys=OBSERVATION_KEYS)
+        self.critic = ValueOperator(Critic(width=params.width, layers=params.layers), in_keys=OBSERVATION_KEYS)
         self.loss = ClipPPOLoss(self.actor, self.critic, clip_epsilon=params.clip, entropy_coeff=params.entropy,
                                 critic_coeff=params.critic, normalize_advantage=True)
         self.optimiser = torch.optim.Adam(self.loss.parameters(), lr=params.learning_rate)
@@ -140,8 +140,9 @@ class Trainer:
         self.observations = [self._reset(env) for env in self.envs]
         self.returns = np.zeros(params.envs)
         self.update = 0
+        self.last_evaluation: tuple[int, dict] | None = None
         self.curves: dict[str, list] = {name: [] for name in (
-            "update", "decisions", "episodes", "train_return", "train_cooperators", "action_strategy",
+            "step", "decisions", "episodes", "train_return", "train_cooperators", "action_strategy",
             "action_degree", "eval_return", "eval_cooperators", "eval_requests", "loss_objective", "loss_critic",
             "entropy")}
 
@@ -236,8 +237,9 @@ class Trainer:
         evaluating = (p.eval_every and self.update % p.eval_every == 0) or self.update == p.updates
         evaluation = evaluate(self.ranking, p.environment, p.reward, p.eval_episodes, self.seed) if evaluating \
             else None
+        self.last_evaluation = (self.update, evaluation) if evaluating else self.last_evaluation
         row = {
-            "update": self.update, "decisions": self.update * p.envs * p.rollout, "episodes": len(ended),
+            "step": self.update, "decisions": self.update * p.envs * p.rollout, "episodes": len(ended),
             "train_return": np.mean([r for r, _ in ended]) if ended else np.nan,
             "train_cooperators": np.mean([c for _, c in ended]) if ended else np.nan,
             "action_strategy": strategy, "action_degree": degree,
@@ -255,45 +257,55 @@ class Trainer:
         return pickle.dumps({"trainer": self, "torch_rng": torch.get_rng_state()})
 
 
-def argmax_action(module):
-    """The evaluation policy of a ranking module: the best-scored valid node (seed 002, 4.2)."""
+def argmax_actions(module):
+    """The evaluation policy of a ranking module: for a batch of observations, each one's
+    best-scored valid node (seed 002, 4.2)."""
     import torch
 
-    def choose(observation: dict, env) -> int:
+    def choose(observations: list[dict], envs: list) -> list[int]:
         with torch.no_grad():
-            scores = module(torch.from_numpy(observation["features"]), torch.from_numpy(observation["edge_index"]),
-                            torch.tensor(observation["focus"]))
-        scores[torch.from_numpy(observation["mask"] == 0)] = -torch.inf
-        return int(torch.argmax(scores))
+            scores = module(torch.from_numpy(np.stack([o["features"] for o in observations])),
+                            torch.from_numpy(np.stack([o["edge_index"] for o in observations])),
+                            torch.tensor([o["focus"] for o in observations]))
+        scores[torch.from_numpy(np.stack([o["mask"] for o in observations]) == 0)] = -torch.inf
+        return torch.argmax(scores, dim=1).tolist()
 
     return choose
 
 
-def random_action(observation: dict, env) -> int:
-    """A uniformly random valid node: the ``random`` heuristic as an environment policy."""
-    return int(env.np_random.choice(np.flatnonzero(observation["mask"])))
+def random_actions(observations: list[dict], envs: list) -> list[int]:
+    """Uniformly random valid nodes: the ``random`` heuristic as an environment policy."""
+    return [int(env.np_random.choice(np.flatnonzero(o["mask"]))) for o, env in zip(observations, envs)]
 
 
-def evaluate(choose, environment: str, reward: str, episodes: int, seed: int) -> dict[str, np.ndarray]:
-    """``choose(observation, env) -> node`` (a ranking module: its argmax) on ``episodes`` fixed
-    episodes, seeds apart from training's: per episode its return, final cooperators, rewire
-    requests, rewires and degree variance."""
+def evaluate(choose, environment: str, reward: str, episodes: int, seed: int,
+             together: int = 64) -> dict[str, np.ndarray]:
+    """``choose(observations, envs) -> nodes`` (a ranking module: its argmax) on ``episodes`` fixed
+    episodes, seeds apart from training's, ``together`` at a time (one batched decision per step):
+    per episode its return, final cooperators, rewire requests, rewires and degree variance."""
     from torch import nn
 
     from polislab.models.coevolution.env import RecommenderEnv
 
     if isinstance(choose, nn.Module):
-        choose = argmax_action(choose)
-    env = RecommenderEnv(environment, reward)
+        choose = argmax_actions(choose)
     rows = []
-    for episode in range(episodes):
-        observation, _ = env.reset(seed=derived_seed(seed, 13, episode))
-        total, finished = 0.0, False
-        while not finished:
-            observation, r, terminated, truncated, info = env.step(choose(observation, env))
-            total += r
-            finished = terminated or truncated
-        rows.append((total, info["cooperators"], info["requests"], info["rewires"], info["heterogeneity"]))
+    for first in range(0, episodes, together):
+        envs = [RecommenderEnv(environment, reward) for _ in range(min(together, episodes - first))]
+        observations = [env.reset(seed=derived_seed(seed, 13, first + i))[0] for i, env in enumerate(envs)]
+        totals, infos = np.zeros(len(envs)), [None] * len(envs)
+        active = list(range(len(envs)))
+        while active:
+            actions = choose([observations[i] for i in active], [envs[i] for i in active])
+            still = []
+            for i, action in zip(active, actions):
+                observations[i], r, terminated, truncated, infos[i] = envs[i].step(action)
+                totals[i] += r
+                if not (terminated or truncated):
+                    still.append(i)
+            active = still
+        rows.extend((totals[i], info["cooperators"], info["requests"], info["rewires"], info["heterogeneity"])
+                    for i, info in enumerate(infos))
     columns = np.array(rows, dtype=np.float64).T
     return dict(zip(("return", "cooperators", "requests", "rewires", "heterogeneity"), columns))
 
@@ -334,16 +346,28 @@ def simulate(params: TrainingParams, seed: int, progress: Progress | None = None
     if params.save_to:
         save_policy(trainer.ranking, params.save_to, trained_on)
     policy = np.frombuffer(policy_bytes(trainer.ranking, trained_on), dtype=np.uint8)
-    metrics = _final_metrics(trainer, params, seed)
+    metrics, artifacts = _final_evaluation(trainer, params, seed)
     series = {name: np.asarray(values, dtype=np.float64) for name, values in trainer.curves.items()}
-    return Result(params, seed, metrics, series, {"policy": policy})
+    return Result(params, seed, metrics, series, {"policy": policy, **artifacts})
 
 
-def _final_metrics(trainer: Trainer, params: TrainingParams, seed: int) -> dict:
-    metrics = {"updates": trainer.update, "decisions": trainer.update * params.envs * params.rollout}
+def _final_evaluation(trainer: Trainer, params: TrainingParams, seed: int) -> tuple[dict, dict]:
+    """Means (metrics) and per-episode values (artifacts) of the final argmax policy on the
+    training environment (eval_*) and on each of ``evaluate_on`` (eval_<preset>_*)."""
+    metrics = {"updates": trainer.update, "trained_decisions": trainer.update * params.envs * params.rollout}
+    artifacts = {}
     for environment in [params.environment, *params.evaluate_on]:
-        evaluation = evaluate(trainer.ranking, environment, params.reward, params.eval_episodes, seed)
-        prefix = "eval" if environment == params.environment else f"eval_{environment.replace('-', '_')}"
+        if environment == params.environment and trainer.last_evaluation[0] == trainer.update:
+            evaluation = trainer.last_evaluation[1]  # the learning curve's last point: the same episodes
+        else:
+            evaluation = evaluate(trainer.ranking, environment, params.reward, params.eval_episodes, seed)
+        prefix = evaluation_prefix(params, environment)
         for name, values in evaluation.items():
             metrics[f"{prefix}_{name}"] = float(values.mean())
-    return metrics
+            artifacts[f"{prefix}_{name}"] = values
+    return metrics, artifacts
+
+
+def evaluation_prefix(params: TrainingParams, environment: str) -> str:
+    """eval on the training environment, eval_table4_n30 (say) on another."""
+    return "eval" if environment == params.environment else f"eval_{environment.replace('-', '_')}"

@@ -1,0 +1,91 @@
+"""Figures of the learned-recommender study (seed 002, section 4): learning curves with the best
+heuristic as a horizontal line and the recommended nodes' strategy and degree (Figs. 9-11), and
+every policy and heuristic on the #coops / #rewires plane (Fig. 13)."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from polislab.experiments.query import Store
+from polislab.experiments.studies import learned as study
+from polislab.figures import figure
+from polislab.models.coevolution.recommenders import HEURISTICS
+
+COLOURS = {"mlp": "tab:blue", "gat": "tab:orange"}
+
+
+def _curve(rows: list[dict], column: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Decisions, and the mean, min and max over seeds of a learning-curve column (NaN rows skipped)."""
+    decisions = rows[0]["decisions"]
+    values = np.vstack([row[column] for row in rows])
+    keep = ~np.all(np.isnan(values), axis=0)
+    values = values[:, keep]
+    return decisions[keep], np.nanmean(values, axis=0), np.nanmin(values, axis=0), np.nanmax(values, axis=0)
+
+
+@figure("learned-curves", "learned", "learning curves (argmax evaluation return) of MLP and GAT policies for "
+        "#coops and #rewires, with the best and the random heuristic; mean strategy and degree of recommended "
+        "nodes (Figs. 9-11)")
+def curves(store: Store) -> Figure:
+    trained = study.policies(store)
+    settings = sorted({(p["environment"], p["reward"]) for p in trained})
+    table = study.heuristics(store)
+    fig = Figure(figsize=(4.5 * max(len(settings), 1), 9), layout="constrained")
+    axes = np.atleast_2d(fig.subplots(3, max(len(settings), 1), squeeze=False))
+    for column, (environment, reward) in enumerate(settings):
+        top, middle, bottom = axes[:, column]
+        for hidden in ("mlp", "gat"):
+            rows = [store.series(p["key"]) for p in trained
+                    if (p["environment"], p["reward"], p["hidden"]) == (environment, reward, hidden)]
+            if not rows:
+                continue
+            for ax, name in ((top, "eval_return"), (middle, "action_strategy"), (bottom, "action_degree")):
+                x, mean, low, high = _curve(rows, name)
+                ax.plot(x, mean, color=COLOURS[hidden], label=f"{hidden} ({len(rows)} seeds)")
+                ax.fill_between(x, low, high, color=COLOURS[hidden], alpha=0.2)
+        scores = {name: study.heuristic_return(table[(environment, name)], reward, environment)
+                  for name in HEURISTICS if (environment, name) in table}
+        if scores:
+            best = max(scores, key=scores.get)
+            top.axhline(scores[best], color="black", ls="--", label=f"best heuristic ({best})")
+            top.axhline(scores["random"], color="grey", ls=":", label="random")
+        top.set_title(f"{environment}, reward {reward}")
+        top.set_ylabel("evaluation return")
+        middle.set_ylabel("mean strategy of recommended (C = 1)")
+        bottom.set_ylabel("mean degree of recommended")
+        bottom.set_xlabel("training decisions")
+        top.legend(fontsize="small")
+    return fig
+
+
+@figure("learned-fig13", "learned", "#coops against #rewires for every heuristic (grey) and trained policy "
+        "(coloured; marker: reward, text: size trained at), at each evaluated size (Fig. 13)")
+def fig13(store: Store) -> Figure:
+    trained = study.policies(store)
+    table = study.heuristics(store)
+    presets = [p for p in study.SIZES if any(p in t["evaluations"] for t in trained) or (p, "random") in table]
+    fig = Figure(figsize=(5 * max(len(presets), 1), 4.5), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, max(len(presets), 1)))
+    markers = {"coops": "o", "rewires": "s"}
+    for ax, preset in zip(axes, presets):
+        for name in HEURISTICS:
+            if (preset, name) in table:
+                runs = table[(preset, name)]
+                ax.scatter(runs["cooperators"].mean(), runs["requests"].mean(), color="grey")
+                ax.annotate(name, (runs["cooperators"].mean(), runs["requests"].mean()), fontsize=6, color="grey")
+        for policy in trained:
+            if preset in policy["evaluations"]:
+                values = policy["evaluations"][preset]
+                point = (values["cooperators"].mean(), values["requests"].mean())
+                ax.scatter(*point, color=COLOURS[policy["hidden"]], marker=markers[policy["reward"]],
+                           edgecolor="black")
+                ax.annotate(policy["environment"].replace("table4-", ""), point, fontsize=6)
+        ax.set_title(f"evaluated on {preset}")
+        ax.set_xlabel("#coops (final fraction of cooperators)")
+        ax.set_ylabel("#rewires (requests per episode)")
+    for hidden, colour in COLOURS.items():
+        for reward, marker in markers.items():
+            axes[0].scatter([], [], color=colour, marker=marker, edgecolor="black", label=f"{hidden} {reward}")
+    axes[0].legend(fontsize="small")
+    return fig
