@@ -153,3 +153,27 @@ def test_an_interrupted_training_resumes_to_the_same_result(tmp_path):
         assert np.array_equal(column, resumed.series[name], equal_nan=True), name
     assert whole.metrics == resumed.metrics
     assert np.array_equal(whole.artifacts["policy"], resumed.artifacts["policy"])
+
+
+def test_competing_recommenders_pass_pettingzoos_parallel_test_and_take_turns():
+    from pettingzoo.test import parallel_api_test
+
+    from polislab.models.coevolution.env import CompetingRecommendersEnv
+
+    parallel_api_test(CompetingRecommendersEnv("table4-n10", (0.5, 0.5)), num_cycles=200)
+    env = CompetingRecommendersEnv("table4-n30", (0.6, 0.4), reward="rewires", w2=0.2)
+    observations, _ = env.reset(seed=2)
+    totals, steps = dict.fromkeys(env.possible_agents, 0.0), 0
+    while env.agents:
+        turns = [observations[agent]["turn"] for agent in env.agents]
+        assert sum(turns) == 1  # one decision at a time, owned by the focused user's recommender
+        owner = env.possible_agents[turns.index(1)]
+        focus = observations[owner]["focus"]
+        assert env.state_.slot[focus] == turns.index(1)
+        allowed = np.flatnonzero(observations[owner]["mask"])
+        assert np.all(env.state_.group[allowed] == env.state_.group[focus])  # exclusive: own users only
+        observations, rewards, *_ = env.step({agent: int(allowed[-1]) for agent in env.agents})
+        for agent, value in rewards.items():
+            totals[agent] += value
+        steps += 1
+    assert sum(totals.values()) == pytest.approx(steps / env.params.steps)

@@ -1,5 +1,5 @@
-"""A Gymnasium environment in which a recommender learns to choose new neighbours (seed 002,
-section 4.1, Fig. 7 and Table 4).
+"""Gymnasium and PettingZoo environments in which recommenders learn to choose new neighbours
+(seed 002, section 4.1, Fig. 7 and Table 4; several at once: section 5).
 
 Each ``step`` hands the recommended node to the paused coevolution kernel, which then runs at
 full speed to the next rewiring decision (the kernel's Python-recommender pause, see
@@ -18,6 +18,13 @@ kernel state, called after every step:
 
 An episode ends when the strategies are absorbed (terminated) or at Table 4's time limit
 (truncated). A start that ends before its first rewiring decision is redrawn from the next seed.
+
+``CompetingRecommendersEnv`` is the PettingZoo parallel version for several learning
+recommenders sharing the users (seed 002, section 5: ``shares``, ``w2``, ``beta_med``,
+``exclusive`` as in the coevolution model). Decisions still come one at a time: each step, every
+agent sees the pending decision and a ``turn`` flag, and only the action of the agent whose user
+decides is used. ``coops`` pays every agent at the end; ``rewires`` pays each agent for the
+requests of its own users.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from collections.abc import Callable
 import gymnasium
 import numpy as np
 from gymnasium import spaces
+from pettingzoo import ParallelEnv
 
 from polislab.core.errors import UsageError
 from polislab.core.seeding import derived_seed
@@ -72,6 +80,12 @@ def observe(state: State, focus: int, n: int) -> dict:
     mask[focus] = 0
     mask[graph.neighbours(focus)] = 0
     return {"features": features, "edge_index": edge_index.astype(np.int64), "focus": int(focus), "mask": mask}
+
+
+def resolve_decision(state: State, z: int) -> None:
+    """Answer the kernel's pending decision with node z (-1: none)."""
+    kernels.resolve(z, state.rng, state.graph.arrays(), state.strategy, state.coop, state.group, state.members,
+                    state.counts, state.buckets, state.bpos, state.bounds, state.options, state.counters, state.pending)
 
 
 class RecommenderEnv(gymnasium.Env):
@@ -125,7 +139,7 @@ class RecommenderEnv(gymnasium.Env):
         state = self.state
         z = int(action)
         self._last_action = (int(state.strategy[z]), int(state.graph.degree[z])) if 0 <= z < self.params.n else None
-        self._resolve(z)
+        resolve_decision(state, z)
         running = self._run()
         terminal = not running
         cooperators = int(state.counters[kernels.COOPERATORS])
@@ -148,14 +162,8 @@ class RecommenderEnv(gymnasium.Env):
             self._observation = observe(state, self._focus, self.params.n)
             if self._observation["mask"].any():
                 return True
-            self._resolve(-1)  # the focused node links to everyone: there is nothing to recommend
+            resolve_decision(state, -1)  # the focused node links to everyone: there is nothing to recommend
         return False
-
-    def _resolve(self, z: int) -> None:
-        state = self.state
-        kernels.resolve(z, state.rng, state.graph.arrays(), state.strategy, state.coop, state.group, state.members,
-                        state.counts, state.buckets, state.bpos, state.bounds, state.options, state.counters,
-                        state.pending)
 
     def _info(self, terminal: bool = False) -> dict:
         """Counters so far; at the end of an episode also the degree variance (heterogeneity)."""
@@ -169,3 +177,86 @@ class RecommenderEnv(gymnasium.Env):
 
 
 gymnasium.register(id="polislab/Recommender-v0", entry_point=RecommenderEnv)
+
+
+class CompetingRecommendersEnv(ParallelEnv):
+    """Several learning recommenders competing for the users (PettingZoo parallel API)."""
+
+    metadata = {"name": "polislab_competing_recommenders_v0", "render_modes": []}
+
+    def __init__(self, preset: str | CoevolutionParams = "table4-n30", shares: tuple[float, ...] = (0.5, 0.5),
+                 reward: str = "coops", w2: float = 0.1, **overrides):
+        if reward not in REWARDS:
+            raise UsageError(f"unknown reward '{reward}'; allowed: {', '.join(REWARDS)}")
+        if len(shares) < 2 or len(shares) > len(PLACEHOLDERS):
+            raise UsageError(f"shares has {len(shares)} recommenders; allowed: 2 to {len(PLACEHOLDERS)}")
+        mixture = dict(zip(PLACEHOLDERS, shares))  # names only: every slot is handed to an agent below
+        self.params = environment_params(preset, mixture=mixture, w2=w2, **overrides)
+        self.reward_name = reward
+        self.possible_agents = [f"recommender_{i}" for i in range(len(shares))]
+        self.agents: list[str] = []
+        single = RecommenderEnv(self.params.model_copy(update={"mixture": None, "w2": 0.0}), reward)
+        space = spaces.Dict({**single.observation_space.spaces, "turn": spaces.Discrete(2)})
+        self._observation_spaces = {agent: space for agent in self.possible_agents}
+        self._action_spaces = {agent: spaces.Discrete(self.params.n) for agent in self.possible_agents}
+        self.state_: State | None = None
+
+    def observation_space(self, agent: str):
+        return self._observation_spaces[agent]
+
+    def action_space(self, agent: str):
+        return self._action_spaces[agent]
+
+    def reset(self, seed: int | None = None, options: dict | None = None):
+        self._seed = int(seed) if seed is not None else int(np.random.SeedSequence().generate_state(1)[0])
+        for attempt in range(REDRAWS):
+            state = initial_state(self.params, derived_seed(self._seed, 8, attempt))
+            state.slot_codes[:] = rec.PYTHON + np.arange(len(self.possible_agents))
+            state.recommender[:] = state.slot_codes[state.slot]
+            self.state_ = state
+            if self._advance():
+                self.agents = list(self.possible_agents)
+                return self._observations(), {agent: {} for agent in self.agents}
+        raise RuntimeError(f"no rewiring decision in {REDRAWS} episodes of {self.params.n} nodes")
+
+    def _advance(self) -> bool:
+        """Run to the next decision with something to recommend (True) or to the end (False)."""
+        state = self.state_
+        while kernels.run(self.params.steps, *state.kernel_arguments()) == kernels.NEEDS_DECISION:
+            focus = int(state.pending[1])
+            self._observation = observe(state, focus, self.params.n)
+            self._observation["mask"] &= (state.group == state.group[focus]).astype(np.int8)
+            self._turn = int(state.recommender[focus] - rec.PYTHON)
+            if self._observation["mask"].any():
+                return True
+            resolve_decision(state, -1)
+        return False
+
+    def _observations(self) -> dict:
+        return {agent: {**self._observation, "turn": int(i == self._turn)}
+                for i, agent in enumerate(self.possible_agents)}
+
+    def step(self, actions: dict):
+        state = self.state_
+        acting = self._turn
+        resolve_decision(state, int(actions[self.possible_agents[acting]]))
+        running = self._advance()
+        n = self.params.n
+        rewards = dict.fromkeys(self.agents, 0.0)
+        if self.reward_name == "rewires":  # the request just answered, paid to the agent that answered it
+            rewards[self.possible_agents[acting]] = 1.0 / max(self.params.steps, 1)
+        elif not running:
+            rewards = dict.fromkeys(self.agents, coops_reward(state, True))
+        cooperators = int(state.counters[kernels.COOPERATORS])
+        terminated = not running and cooperators in (0, n)
+        truncated = not running and not terminated
+        info = {"cooperators": cooperators / n, "shares": (state.slot_counts / n).tolist()}
+        observations = self._observations()
+        result = (observations, rewards, dict.fromkeys(self.agents, terminated), dict.fromkeys(self.agents, truncated),
+                  {agent: info for agent in self.agents})
+        if not running:
+            self.agents = []
+        return result
+
+
+PLACEHOLDERS = [name for name in rec.BUILT_IN if rec.BUILT_IN[name] not in rec.DEGREE_BASED][:6]
