@@ -42,7 +42,7 @@ def describe_field(params_cls: type[Params], name: str) -> dict[str, Any]:
                 bounds[key] = value
     annotation = info.annotation
     choices = _literal_choices(annotation)
-    default = info.default
+    default = info.get_default(call_default_factory=True)
     return {
         "name": name,
         "type": _type_name(annotation),

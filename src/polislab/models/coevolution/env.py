@@ -29,12 +29,28 @@ requests of its own users.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
-import gymnasium
 import numpy as np
-from gymnasium import spaces
-from pettingzoo import ParallelEnv
+
+
+def _import_leaving_the_environment_alone():
+    """gymnasium and pettingzoo set PYGAME_/SDL_ variables when first imported (for pygame
+    rendering, which polislab never uses); importing polislab changes no global setting, so the
+    process environment is put back as it was."""
+    saved = dict(os.environ)
+    import gymnasium
+    import pettingzoo
+
+    if dict(os.environ) != saved:
+        os.environ.clear()
+        os.environ.update(saved)
+    return gymnasium, pettingzoo
+
+
+gymnasium, _pettingzoo = _import_leaving_the_environment_alone()
+spaces, ParallelEnv = gymnasium.spaces, _pettingzoo.ParallelEnv
 
 from polislab.core.errors import UsageError
 from polislab.core.seeding import derived_seed
