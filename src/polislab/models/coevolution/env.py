@@ -92,10 +92,23 @@ def observe(state: State, focus: int, n: int) -> dict:
     features[:, 1] = degree / max(int(degree.max()), 1)
     owner = graph.owner
     edge_index = np.stack((owner, owner.reshape(-1, 2)[:, ::-1].ravel()))
-    mask = np.ones(n, dtype=np.int8)
+    mask = (state.group == state.group[focus]).astype(np.int8)  # exclusive recommenders offer their own users
     mask[focus] = 0
     mask[graph.neighbours(focus)] = 0
     return {"features": features, "edge_index": edge_index.astype(np.int64), "focus": int(focus), "mask": mask}
+
+
+def next_decision(state: State, steps: int) -> dict | None:
+    """Run the kernel to the next decision with something to recommend and observe it; None when
+    the episode ends first. A decision with nothing to offer (the focused node links to everyone
+    it may) is answered 'none' without asking."""
+    while kernels.run(steps, *state.kernel_arguments()) == kernels.NEEDS_DECISION:
+        focus = int(state.pending[1])
+        observation = observe(state, focus, len(state.strategy))
+        if observation["mask"].any():
+            return observation
+        resolve_decision(state, -1)
+    return None
 
 
 def resolve_decision(state: State, z: int) -> None:
@@ -126,7 +139,6 @@ class RecommenderEnv(gymnasium.Env):
         self.action_space = spaces.Discrete(n)
         self.state: State | None = None
         self._episode_seed = 0
-        self._focus = 0
         self._observation: dict | None = None
 
     def _links(self) -> int:
@@ -153,9 +165,7 @@ class RecommenderEnv(gymnasium.Env):
         if self.state is None or self.state.counters[kernels.PENDING] == 0:
             raise RuntimeError("call reset() before step() and after an episode ends")
         state = self.state
-        z = int(action)
-        self._last_action = (int(state.strategy[z]), int(state.graph.degree[z])) if 0 <= z < self.params.n else None
-        resolve_decision(state, z)
+        resolve_decision(state, int(action))
         running = self._run()
         terminal = not running
         cooperators = int(state.counters[kernels.COOPERATORS])
@@ -172,14 +182,11 @@ class RecommenderEnv(gymnasium.Env):
 
     def _run(self) -> bool:
         """Run to the next decision (True) or to the end of the episode (False)."""
-        state = self.state
-        while kernels.run(self.params.steps, *state.kernel_arguments()) == kernels.NEEDS_DECISION:
-            self._focus = int(state.pending[1])
-            self._observation = observe(state, self._focus, self.params.n)
-            if self._observation["mask"].any():
-                return True
-            resolve_decision(state, -1)  # the focused node links to everyone: there is nothing to recommend
-        return False
+        observation = next_decision(self.state, self.params.steps)
+        if observation is None:
+            return False
+        self._observation = observation
+        return True
 
     def _info(self, terminal: bool = False) -> dict:
         """Counters so far; at the end of an episode also the degree variance (heterogeneity)."""
@@ -236,17 +243,13 @@ class CompetingRecommendersEnv(ParallelEnv):
         raise RuntimeError(f"no rewiring decision in {REDRAWS} episodes of {self.params.n} nodes")
 
     def _advance(self) -> bool:
-        """Run to the next decision with something to recommend (True) or to the end (False)."""
-        state = self.state_
-        while kernels.run(self.params.steps, *state.kernel_arguments()) == kernels.NEEDS_DECISION:
-            focus = int(state.pending[1])
-            self._observation = observe(state, focus, self.params.n)
-            self._observation["mask"] &= (state.group == state.group[focus]).astype(np.int8)
-            self._turn = int(state.recommender[focus] - rec.PYTHON)
-            if self._observation["mask"].any():
-                return True
-            resolve_decision(state, -1)
-        return False
+        """Run to the next decision (True) or to the end of the episode (False)."""
+        observation = next_decision(self.state_, self.params.steps)
+        if observation is None:
+            return False
+        self._observation = observation
+        self._turn = int(self.state_.recommender[observation["focus"]] - rec.PYTHON)
+        return True
 
     def _observations(self) -> dict:
         return {agent: {**self._observation, "turn": int(i == self._turn)}

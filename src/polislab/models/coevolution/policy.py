@@ -162,7 +162,7 @@ class PolicyRecommender:
         from polislab.models.coevolution.env import observe
 
         observation = observe(view.state, x, view.n)
-        valid = observation["mask"].astype(bool) & (view.group == view.group[x])
+        valid = observation["mask"].astype(bool)
         if not valid.any():
             return -1
         with torch.no_grad():
