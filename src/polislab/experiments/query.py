@@ -21,16 +21,39 @@ def _column(values) -> np.ndarray:
 
 
 class Store:
-    """A results directory opened for reading: runs by key, their series and artifacts."""
+    """A results directory opened for reading: runs by key, their series and artifacts.
+
+    Each read opens only the files of the runs it asks for (one Parquet file per run), so a
+    query costs the same in a store of a hundred runs and of a hundred thousand."""
 
     def __init__(self, directory: str | Path):
         self.directory = Path(directory)
-        self.connection = store.open(self.directory)
+
+    def _files(self, folder: str, keys: list[str]) -> list[str]:
+        paths = (self.directory / folder / f"{key}.parquet" for key in keys)
+        return [str(path) for path in paths if path.is_file()]
+
+    def _connection(self, keys: list[str]):
+        """DuckDB with the views ``runs`` and ``series`` over the files of ``keys`` and the table
+        ``chosen(key)``."""
+        import duckdb
+
+        connection = duckdb.connect()
+        connection.execute("SET enable_progress_bar = false")  # this connection's setting, not a global one
+        for view in ("runs", "series"):
+            files = self._files(view, keys)
+            if files:
+                connection.execute(f"CREATE VIEW {view} AS SELECT * FROM read_parquet({_sql_list(files)}, "
+                                   "union_by_name = true)")
+            else:
+                connection.execute(f"CREATE VIEW {view} AS SELECT NULL::VARCHAR AS key WHERE false")
+        connection.execute("CREATE TABLE chosen AS SELECT unnest(?) AS key", [keys])
+        return connection
 
     def runs(self, keys: Iterable[str]) -> dict[str, np.ndarray]:
         """Columns of the stored runs among ``keys``, in the order of ``keys``."""
         keys = list(keys)
-        table = self.connection.execute(
+        table = self._connection(keys).execute(
             "SELECT r.* FROM runs r JOIN (SELECT unnest(?) AS key, generate_subscripts(?, 1) AS i) k "
             "USING (key) ORDER BY k.i",
             [keys, keys],
@@ -38,17 +61,24 @@ class Store:
         return {name: _column(column) for name, column in table.items()}
 
     def series(self, key: str) -> dict[str, np.ndarray]:
-        """One run's series, ordered by step (read from its own file: fast in a large store)."""
+        """One run's series, ordered by step."""
         return {name: _column(column) for name, column in store.load_series(self.directory, key).items()}
 
     def artifacts(self, key: str) -> dict[str, np.ndarray]:
         return store.load_artifacts(self.directory, key)
 
     def query(self, sql: str, keys: Iterable[str]) -> dict[str, np.ndarray]:
-        """Run ``sql`` with the view ``chosen(key)`` holding ``keys``; numpy columns back."""
-        self.connection.execute("CREATE OR REPLACE TEMP TABLE chosen AS SELECT unnest(?) AS key", [list(keys)])
-        table = self.connection.execute(sql).fetchnumpy()
+        """Run ``sql`` over the views ``runs`` and ``series`` of ``keys``' runs, with the table
+        ``chosen(key)`` holding ``keys``; numpy columns back ({} when none of them is stored)."""
+        keys = list(keys)
+        if not self._files("runs", keys):
+            return {}
+        table = self._connection(keys).execute(sql).fetchnumpy()
         return {name: _column(column) for name, column in table.items()}
 
     def spec_runs(self, spec: Spec) -> dict[str, np.ndarray]:
         return self.runs(run.key for run in spec.runs())
+
+
+def _sql_list(paths: list[str]) -> str:
+    return "[" + ", ".join("'" + path.replace("'", "''") + "'" for path in paths) + "]"

@@ -59,9 +59,9 @@ def fig13(store: Store) -> Figure:
     for spec in (study.FIG13, study.FIG13_QUICK):
         runs = store.query("SELECT recommender, cooperators_final, rewires FROM runs "
                            "WHERE key IN (SELECT key FROM chosen)", [r.key for r in spec.runs()])
-        if len(runs["recommender"]):
+        if len(runs.get("recommender", [])):
             break
-    for name in study.HEURISTICS if len(runs["recommender"]) else []:
+    for name in study.HEURISTICS if len(runs.get("recommender", [])) else []:
         chosen = runs["recommender"] == name
         ax.scatter(runs["cooperators_final"][chosen], runs["rewires"][chosen], s=14, alpha=0.6, label=name)
     ax.set_xlabel("#coops (final fraction of cooperators)")

@@ -51,7 +51,7 @@ def aggregate(store: Store, specs: list[Spec], by: str) -> dict[str, np.ndarray]
            f"FROM runs WHERE key IN (SELECT key FROM chosen) GROUP BY {by} ORDER BY {by}")
     for spec in specs:
         table = store.query(sql, [run.key for run in spec.runs()])
-        if len(table["runs"]):
+        if len(table.get("runs", [])):
             return table
     return {}
 

@@ -59,9 +59,8 @@ def _default_start(store: Store) -> Verdict:
 def attractor_table(store: Store) -> dict[tuple[int, int], int]:
     runs = stored(store, ATTRACTORS, ATTRACTORS_QUICK)
     table = {}
-    for key, pair in zip(runs.get("key", []), runs.get("policy_pair", [])):
-        params = store.connection.execute("SELECT initial_policies FROM runs WHERE key = ?", [key]).fetchone()[0]
-        start = tuple(int(v) for v in str(params).strip("[]").split(","))
+    for initial, pair in zip(runs.get("initial_policies", []), runs.get("policy_pair", [])):
+        start = tuple(int(v) for v in str(initial).strip("[]").split(","))
         table[start] = int(pair)
     return table
 
@@ -91,7 +90,7 @@ def population_table(store: Store) -> dict:
            "FROM runs WHERE key IN (SELECT key FROM chosen) GROUP BY memory, agents ORDER BY memory, agents")
     for spec in (POPULATION, POPULATION_QUICK):
         table = store.query(sql, [r.key for r in spec.runs()])
-        if len(table["agents"]):
+        if len(table.get("agents", [])):
             return table
     return {}
 
