@@ -23,7 +23,7 @@ from polislab.models.coevolution.recommenders import HEURISTICS
 SOURCE = "seed 002, 4"
 REWARDS = ("coops", "rewires")
 SIZES = ("table4-n10", "table4-n30", "table4-n100")
-TRAINING = Spec(model="recommender-training", seeds=[0, 1, 2], name="learned-training",
+TRAINING = Spec(model="recommender-training", seeds=[0, 1], name="learned-training",
                 params=dict(decisions=30_000, learning_rate=0.01, eval_every=10, eval_episodes=100,
                             evaluate_on=list(SIZES)),
                 grid={"environment": ["table4-n10", "table4-n30"], "hidden": ["mlp", "gat"],
@@ -163,7 +163,7 @@ def policy_table(store: Store) -> tuple[str, list[str], list[list[str]]]:
 
 
 NOTES = ("Table 4 settings (W = 1, T = 2, S = -1, Erdos-Renyi). Full: 30,000 decisions, learning rate 0.01, "
-         "seeds 0-2, trained at N = 10 and 30, each evaluated on 100 episodes at N = 10, 30 and 100 (N = 500 "
+         "seeds 0-1, trained at N = 10 and 30, each evaluated on 100 episodes at N = 10, 30 and 100 (N = 500 "
          "evaluation is available with evaluate_on=table4-n500 but takes hours for the GAT policies on two "
          "cores). --quick: 8,000 decisions at N = 10, one seed, 100 evaluation episodes at N = 10 and 30. "
          "Heuristics: 200 runs per preset (--quick: 60). The source trains far longer.")

@@ -124,7 +124,6 @@ class Trainer:
         from polislab.models.coevolution.policy import Critic, RankingModule
 
         self.params, self.seed = params, seed
-        self.generator_state = None
         torch.manual_seed(derived_seed(seed, 10))  # inside fork_rng (see simulate): no global effect
         config = dict(hidden=params.hidden, width=params.width, layers=params.layers, heads=params.heads)
         self.ranking = RankingModule(**config)
@@ -151,15 +150,9 @@ class Trainer:
         return env.reset(seed=derived_seed(self.seed, 11, self.episodes))[0]
 
     def _batch(self, observations: list[dict]):
-        import torch
         from tensordict import TensorDict
 
-        return TensorDict({
-            "features": torch.from_numpy(np.stack([o["features"] for o in observations])),
-            "edge_index": torch.from_numpy(np.stack([o["edge_index"] for o in observations])),
-            "focus": torch.tensor([o["focus"] for o in observations]),
-            "mask": torch.from_numpy(np.stack([o["mask"] for o in observations]).astype(bool)),
-        }, batch_size=[len(observations)])
+        return TensorDict(stacked(observations), batch_size=[len(observations)])
 
     def collect(self) -> tuple:
         """``rollout`` decisions of every environment with the sampling policy."""
@@ -257,17 +250,29 @@ class Trainer:
         return pickle.dumps({"trainer": self, "torch_rng": torch.get_rng_state()})
 
 
+def stacked(observations: list[dict]) -> dict:
+    """A batch of observations as tensors: features [B, N, 2], edge_index [B, 2, E], focus [B],
+    mask [B, N] (bool)."""
+    import torch
+
+    return {
+        "features": torch.from_numpy(np.stack([o["features"] for o in observations])),
+        "edge_index": torch.from_numpy(np.stack([o["edge_index"] for o in observations])),
+        "focus": torch.tensor([o["focus"] for o in observations]),
+        "mask": torch.from_numpy(np.stack([o["mask"] for o in observations]).astype(bool)),
+    }
+
+
 def argmax_actions(module):
     """The evaluation policy of a ranking module: for a batch of observations, each one's
     best-scored valid node (seed 002, 4.2)."""
     import torch
 
     def choose(observations: list[dict], envs: list) -> list[int]:
+        batch = stacked(observations)
         with torch.no_grad():
-            scores = module(torch.from_numpy(np.stack([o["features"] for o in observations])),
-                            torch.from_numpy(np.stack([o["edge_index"] for o in observations])),
-                            torch.tensor([o["focus"] for o in observations]))
-        scores[torch.from_numpy(np.stack([o["mask"] for o in observations]) == 0)] = -torch.inf
+            scores = module(*(batch[key] for key in OBSERVATION_KEYS))
+        scores[~batch["mask"]] = -torch.inf
         return torch.argmax(scores, dim=1).tolist()
 
     return choose
