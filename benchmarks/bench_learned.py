@@ -27,6 +27,7 @@ def environment_steps(preset: str, choose, seconds: float) -> float:
     """Decisions per second of ``BATCH`` environments stepped together for about ``seconds``."""
     envs = [RecommenderEnv(preset, "coops") for _ in range(BATCH)]
     observations = [env.reset(seed=i)[0] for i, env in enumerate(envs)]
+    choose(observations, envs)  # warm-up: the first call imports and compiles (torch_geometric, numba)
     steps, start = 0, time.perf_counter()
     episode = BATCH
     while time.perf_counter() - start < seconds:
