@@ -177,3 +177,11 @@ def test_competing_recommenders_pass_pettingzoos_parallel_test_and_take_turns():
             totals[agent] += value
         steps += 1
     assert sum(totals.values()) == pytest.approx(steps / env.params.steps)
+
+
+def test_an_unreadable_checkpoint_gets_one_clear_line(tmp_path):
+    (tmp_path / "run.ckpt").write_bytes(b"junk")
+    done = subprocess.run([sys.executable, "-m", "polislab", "run", "recommender-training", "--set", "decisions=64",
+                           "--set", f"checkpoint={tmp_path / 'run.ckpt'}"], capture_output=True, text=True)
+    assert done.returncode == 2 and "checkpoint" in done.stderr and "cannot be read" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1

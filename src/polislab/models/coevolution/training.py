@@ -31,6 +31,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, field_validator
 
+from polislab.core.errors import UsageError
 from polislab.core.files import write_atomically
 from polislab.core.params import Params
 from polislab.core.progress import Progress
@@ -320,8 +321,12 @@ def _load_checkpoint(path: str, params: TrainingParams, seed: int):
 
     if not path or not Path(path).is_file():
         return None
-    saved = pickle.loads(Path(path).read_bytes())
-    trainer = saved["trainer"]
+    try:  # a checkpoint is a pickle of our own trainer: resume only from checkpoints you wrote
+        saved = pickle.loads(Path(path).read_bytes())
+        trainer = saved["trainer"]
+    except Exception as error:  # noqa: BLE001 - any unreadable checkpoint gets the same one-line message
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise UsageError(f"checkpoint '{path}' cannot be read ({reason}); delete it to train afresh") from None
     if trainer.params != params or trainer.seed != seed:
         return None  # a checkpoint of another run: start afresh (and overwrite it)
     torch.set_rng_state(saved["torch_rng"])
