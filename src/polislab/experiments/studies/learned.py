@@ -18,6 +18,7 @@ from polislab.experiments.catalog import Claim, Entry, Verdict
 from polislab.experiments.query import Store
 from polislab.experiments.spec import Spec
 from polislab.experiments.studies.competition import runs_by_point
+from polislab.models.coevolution.params import PRESETS as TABLE4_PRESETS
 from polislab.models.coevolution.recommenders import HEURISTICS
 
 SOURCE = "seed 002, 4"
@@ -36,7 +37,7 @@ HEURISTIC_RUNS = Spec(model="coevolution", seeds=list(range(200)), name="learned
                       grid={"preset": list(SIZES), "recommender": HEURISTICS})
 HEURISTIC_RUNS_QUICK = Spec(model="coevolution", seeds=list(range(60)), name="learned-heuristics-quick",
                             grid={"preset": ["table4-n10", "table4-n30"], "recommender": HEURISTICS})
-STEPS = {"table4-n10": 1000, "table4-n30": 10_000, "table4-n100": 10_000, "table4-n500": 30_000}
+STEPS = {name: values["steps"] for name, values in TABLE4_PRESETS.items() if name.startswith("table4-")}
 
 
 def heuristics(store: Store) -> dict[tuple[str, str], dict[str, np.ndarray]]:

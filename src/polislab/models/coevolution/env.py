@@ -127,7 +127,6 @@ class RecommenderEnv(gymnasium.Env):
         self.params = environment_params(preset, **overrides)
         if isinstance(reward, str) and reward not in REWARDS:
             raise UsageError(f"unknown reward '{reward}'; allowed: {', '.join(REWARDS)}, or a callable")
-        self.reward_name = reward if isinstance(reward, str) else getattr(reward, "__name__", "custom")
         self._reward = REWARDS.get(reward) if isinstance(reward, str) else reward
         n, links = self.params.n, self._links()
         self.observation_space = spaces.Dict({
