@@ -41,12 +41,16 @@ def check_bookkeeping(state):
         assert sorted(members) == sorted(np.nonzero(s == cls)[0])
         assert np.all(state.where[members] == np.arange(len(members)))
     if state.options[kernels.USE_BUCKETS]:
-        start, size, cap, data, meta = state.buckets
+        start, size, cap, data, meta, occupied = state.buckets
         n = len(s)
         for v in range(n):
             for slot, cls in ((0, s[v]), (1, kernels.ALL_CLASS)):
                 lst = cls * n + graph.degree[v]
                 assert data[start[lst] + state.bpos[slot, v], 0] == v
+        # bit d of a class's occupied words is set exactly when its degree-d bucket holds a node
+        for cls in range(3):
+            bits = np.unpackbits(occupied[cls].view(np.uint8), bitorder="little")[:n].astype(bool)
+            assert np.array_equal(bits, size[cls * n : (cls + 1) * n] > 0)
 
 
 @pytest.mark.parametrize("recommender", rec.HEURISTICS)
@@ -168,7 +172,8 @@ def test_recommenders_keep_their_promises():
 
         for _ in range(50):
             z = kernels.recommend(code, state.rng, 0, int(next(iter(neighbours))), owner, start, degree, data, s,
-                                  state.group, state.members, state.counts, False, state.buckets, state.bounds, 80, 4)
+                                  state.group, state.members, state.counts, False, state.buckets, state.bounds,
+                                  state.marks, 80, 4)
             assert z >= 0 and valid(z) and test(z)
 
 

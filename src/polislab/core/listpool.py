@@ -27,11 +27,16 @@ def new_pool(lists: int, capacity: int):
 
 @njit(cache=True)
 def compact(start, size, cap, data, meta):
-    """Move every list to the front of the pool, each with room for twice its items."""
+    """Move every list to the front of the pool, each with room for twice its items (an empty
+    list gives up its room: pools of many mostly empty lists, like degree buckets, would
+    otherwise fill up again at once and compact on nearly every append)."""
     order = np.argsort(start)
     top = 0
     for index in order:
         if cap[index] == 0:
+            continue
+        if size[index] == 0:
+            cap[index] = 0
             continue
         room = max(4, 2 * size[index])
         old = start[index]

@@ -17,11 +17,14 @@ recommenders are not exclusive) and a candidate must share the rewirer's group.
 
 Cooperators and defectors of each group are kept as sets, class 2 group + strategy (O(1) random
 member); degree-based recommenders
-use degree buckets per class (defectors, cooperators, everyone) in a list pool. Recommenders draw
-at random and scan their candidates only when draws fail; only `random`, as a last resort when x
-links to nearly everyone, scans all nodes. The highest-degree ones test hub after hub for
-validity and are the slow ones (issue 3's note). A Python recommender makes
-``run`` return ``NEEDS_DECISION``; ``resolve`` applies its answer and ``run`` resumes.
+use degree buckets per class (defectors, cooperators, everyone) in a list pool, with a bitmap of
+the occupied buckets so a walk from either end skips empty degrees 64 at a time, and stamp x's
+neighbourhood in ``marks`` so each candidate is tested in O(1) rather than by a list scan.
+Recommenders draw at random and scan their candidates only when draws fail; only `random`, as a
+last resort when x links to nearly everyone, scans all nodes. The highest-degree ones still walk
+past every hub x is already linked to, and x is often a hub itself (issue 3's note). A Python
+recommender makes ``run`` return ``NEEDS_DECISION``; ``resolve`` applies its answer and ``run``
+resumes.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ STEP, REWIRES, REQUESTS, STRUCTURAL, COOPERATORS, ABSORBED_AT, NO_CANDIDATE, PEN
 (P_STRATEGY, BETA, CONTEST_FITTER, LINK_SAMPLING, GUARD, FALLBACK_RANDOM, TRIES, USE_BUCKETS, P_RECOMMENDER,
  BETA_RECOMMENDER, EXCLUSIVE) = range(11)
 ALL_CLASS = 2  # bucket classes: 0 defectors, 1 cooperators, 2 everyone
+NO_MARKS = np.zeros(1, dtype=np.int64)  # for candidate draws that test adjacency by scanning (stamp 0)
 
 
 @njit(inline="always")
@@ -78,12 +82,16 @@ def fermi_lookup(table, beta, gain):
     return fermi(beta, gain)
 
 
-# ----- degree buckets: list (class * n + degree) holds the class's nodes of that degree -----
+# ----- degree buckets: list (class * n + degree) holds the class's nodes of that degree;
+# bit d of the class's ``occupied`` words is set while that list is not empty, so a walk over
+# degrees jumps over empty buckets 64 at a time -----
 
 @njit(inline="always")
 def _bucket_add(b, bpos, bounds, n, cls, v, d, slot):
-    start, size, cap, data, meta = b
+    start, size, cap, data, meta, occupied = b
     bpos[slot, v] = listpool.append(start, size, cap, data, meta, cls * n + d, v, 0)
+    if size[cls * n + d] == 1:
+        occupied[cls, d >> 6] |= np.uint64(1) << np.uint64(d & 63)
     if d < bounds[cls, 0]:
         bounds[cls, 0] = d
     if d > bounds[cls, 1]:
@@ -92,10 +100,12 @@ def _bucket_add(b, bpos, bounds, n, cls, v, d, slot):
 
 @njit(inline="always")
 def _bucket_remove(b, bpos, n, cls, v, d, slot):
-    start, size, cap, data, meta = b
+    start, size, cap, data, meta, occupied = b
     moved = listpool.remove_at(start, size, data, cls * n + d, bpos[slot, v])
     if moved >= 0:
         bpos[slot, moved] = bpos[slot, v]
+    if size[cls * n + d] == 0:
+        occupied[cls, d >> 6] &= ~(np.uint64(1) << np.uint64(d & 63))
 
 
 @njit(inline="always")
@@ -134,18 +144,51 @@ def _valid(start, degree, data, group, x, z):
 
 
 @njit(inline="always")
-def _random_valid(rng, candidates, start, degree, data, group, x, tries):
-    """A uniformly random valid new neighbour of x among ``candidates``: up to ``tries`` random
-    draws (no more than there are candidates), then a reservoir scan of them all; -1 if none."""
-    size = candidates.shape[0]
+def _mark_neighbourhood(marks, start, degree, data, x):
+    """Stamp x and its neighbours in ``marks`` (its last item holds the newest stamp), so that
+    testing a candidate against x's neighbourhood is one load instead of a list scan."""
+    stamp = marks[-1] + 1
+    marks[-1] = stamp
+    marks[x] = stamp
+    base = start[x]
+    for i in range(degree[x]):
+        marks[data[base + i, 1]] = stamp
+    return stamp
+
+
+@njit(inline="always")
+def _valid_marked(group, marks, stamp, x, z):
+    """``_valid`` once x's neighbourhood carries ``stamp``; stamp 0: test adjacency by scanning."""
+    return z >= 0 and marks[z] != stamp and group[z] == group[x]
+
+
+@njit(inline="always")
+def _random_valid(rng, items, first, size, start, degree, data, group, x, tries, marks, stamp):
+    """A uniformly random valid new neighbour of x among the candidates ``items[first : first + size]``
+    (passed as bounds, not as a slice, which would cost a reference count): up to ``tries`` random
+    draws (no more than there are candidates), then a reservoir scan of them all; -1 if none.
+    With ``marks`` stamped by ``_mark_neighbourhood``, validity is tested in O(1), and at most
+    ``tries`` candidates are counted and one valid one drawn (no draw when only one is valid)."""
+    if stamp > 0 and size <= tries:
+        valid = 0
+        for i in range(first, first + size):
+            valid += _valid_marked(group, marks, stamp, x, items[i])
+        if valid == 0:
+            return -1
+        pick = 0 if valid == 1 else below(rng, valid)
+        for i in range(first, first + size):
+            if _valid_marked(group, marks, stamp, x, items[i]):
+                if pick == 0:
+                    return items[i]
+                pick -= 1
     for _ in range(min(tries, size)):
-        z = candidates[below(rng, size)]
-        if _valid(start, degree, data, group, x, z):
+        z = items[first + below(rng, size)]
+        if (_valid_marked(group, marks, stamp, x, z) if stamp > 0 else _valid(start, degree, data, group, x, z)):
             return z
     chosen, seen = -1, 0
-    for i in range(size):
-        z = candidates[i]
-        if _valid(start, degree, data, group, x, z):
+    for i in range(first, first + size):
+        z = items[i]
+        if (_valid_marked(group, marks, stamp, x, z) if stamp > 0 else _valid(start, degree, data, group, x, z)):
             seen += 1
             if below(rng, seen) == 0:
                 chosen = z
@@ -155,7 +198,7 @@ def _random_valid(rng, candidates, start, degree, data, group, x, tries):
 @njit(inline="always")
 def _from_set(rng, owner, start, degree, data, group, members, counts, cls, x, tries):
     """A uniformly random valid member of class ``cls``."""
-    return _random_valid(rng, members[cls, : counts[cls]], start, degree, data, group, x, tries)
+    return _random_valid(rng, members[cls], 0, counts[cls], start, degree, data, group, x, tries, NO_MARKS, 0)
 
 
 @njit(cache=True)
@@ -170,48 +213,92 @@ def _any_node(rng, owner, start, degree, data, group, members, counts, exclusive
             if _valid(start, degree, data, group, x, z):
                 return z
         users = np.concatenate((members[cls, :defectors], members[cls + 1, :cooperators]))
-        return _random_valid(rng, users, start, degree, data, group, x, 0)
+        return _random_valid(rng, users, 0, users.shape[0], start, degree, data, group, x, 0, NO_MARKS, 0)
     for _ in range(tries * 8):
         z = below(rng, n)
         if _valid(start, degree, data, group, x, z):
             return z
     # x links to nearly everyone: the last resort scans all nodes
-    return _random_valid(rng, np.arange(n), start, degree, data, group, x, tries)
+    return _random_valid(rng, np.arange(n), 0, n, start, degree, data, group, x, tries, NO_MARKS, 0)
 
 
 @njit(inline="always")
 def _local(rng, owner, start, degree, data, group, x, y, tries):
     """A random neighbour of y that is a valid new neighbour of x (Santos et al. 2006)."""
-    return _random_valid(rng, data[start[y] : start[y] + degree[y], 1], start, degree, data, group, x, tries)
+    return _random_valid(rng, data[:, 1], start[y], degree[y], start, degree, data, group, x, tries, NO_MARKS, 0)
+
+
+@njit(inline="always")
+def _highest_bit(word):
+    """The index of the highest set bit of a nonzero uint64."""
+    for shift in (1, 2, 4, 8, 16, 32):
+        word |= word >> np.uint64(shift)
+    return int(math.log2(float(word - (word >> np.uint64(1)))))  # a power of two: exact
+
+
+@njit(inline="always")
+def _lowest_bit(word):
+    """The index of the lowest set bit of a nonzero uint64."""
+    return int(math.log2(float(word & (~word + np.uint64(1)))))
+
+
+@njit(inline="always")
+def _next_occupied(occupied, cls, d, lo, hi, downwards):
+    """The nearest degree from d towards lo (downwards) or hi whose bucket is not empty; -1 if none."""
+    if d < lo or d > hi:
+        return -1
+    word = d >> 6
+    ones = ~np.uint64(0)
+    bit = np.uint64(d & 63)
+    if downwards:
+        bits = occupied[cls, word] & (ones >> (np.uint64(63) - bit))
+        while bits == 0:
+            word -= 1
+            if word < lo >> 6:
+                return -1
+            bits = occupied[cls, word]
+        found = 64 * word + _highest_bit(bits)
+        return found if found >= lo else -1
+    bits = occupied[cls, word] & (ones << bit)
+    while bits == 0:
+        word += 1
+        if word > hi >> 6:
+            return -1
+        bits = occupied[cls, word]
+    found = 64 * word + _lowest_bit(bits)
+    return found if found <= hi else -1
 
 
 @njit(cache=True)
-def _by_degree(rng, owner, start, degree, data, group, b, bounds, n, cls, x, highest, tries):
-    """A uniformly random valid node of the lowest (highest) degree in class ``cls``."""
-    bstart, bsize, bcap, bdata, bmeta = b
+def _by_degree(rng, owner, start, degree, data, group, b, bounds, marks, n, cls, x, highest, tries):
+    """A uniformly random valid node of the lowest (highest) degree in class ``cls``: walks the
+    occupied buckets from that end, testing candidates against x's marked neighbourhood."""
+    bstart, bsize, bcap, bdata, bmeta, occupied = b
     lo, hi = bounds[cls, 0], bounds[cls, 1]
-    while lo <= hi and bsize[cls * n + lo] == 0:
-        lo += 1
-    while hi >= lo and bsize[cls * n + hi] == 0:
-        hi -= 1
+    if lo > hi:
+        return -1
+    lo = _next_occupied(occupied, cls, lo, lo, hi, False)
+    if lo < 0:
+        bounds[cls, 0], bounds[cls, 1] = n, -1
+        return -1
+    hi = _next_occupied(occupied, cls, hi, lo, hi, True)
     bounds[cls, 0], bounds[cls, 1] = lo, hi
-    span = hi - lo + 1
-    for step in range(max(span, 0)):
-        d = hi - step if highest else lo + step
+    stamp = _mark_neighbourhood(marks, start, degree, data, x)
+    d = hi if highest else lo
+    nodes = bdata[:, 0]
+    while d >= 0:
         lst = cls * n + d
-        size = bsize[lst]
-        if size == 0:
-            continue
-        chosen = _random_valid(rng, bdata[bstart[lst] : bstart[lst] + size, 0], start, degree, data, group, x,
-                               tries)
+        chosen = _random_valid(rng, nodes, bstart[lst], bsize[lst], start, degree, data, group, x, tries, marks, stamp)
         if chosen >= 0:
             return chosen
+        d = _next_occupied(occupied, cls, d - 1, lo, hi, True) if highest else _next_occupied(occupied, cls, d + 1,
+                                                                                                 lo, hi, False)
     return -1
 
 
 @njit(inline="always")
 def recommend(code, rng, x, y, owner, start, degree, data, strategy, group, members, counts, exclusive, b, bounds,
-              n, tries):
+              marks, n, tries):
     """The new neighbour z for x, who drops y; -1 when the recommender has none."""
     if code == rec.LOCAL:
         return _local(rng, owner, start, degree, data, group, x, y, tries)
@@ -227,7 +314,7 @@ def recommend(code, rng, x, y, owner, start, degree, data, strategy, group, memb
     if rec.DEFECTORS_LOWEST <= code <= rec.COOPERATORS_HIGHEST:
         offset = code - rec.DEFECTORS_LOWEST
         cls = (0, 0, ALL_CLASS, ALL_CLASS, 1, 1)[offset]
-        return _by_degree(rng, owner, start, degree, data, group, b, bounds, n, cls, x, offset % 2 == 1, tries)
+        return _by_degree(rng, owner, start, degree, data, group, b, bounds, marks, n, cls, x, offset % 2 == 1, tries)
     return -1  # null
 
 
@@ -281,7 +368,7 @@ def _switch_recommender(x, new, slot, slot_codes, slot_counts, recommender, grou
 
 @njit(cache=True)
 def run(until, rng, graph, strategy, coop, recommender, slot, slot_codes, slot_counts, group, members, where, counts,
-        b, bpos, bounds, payoff, table, options, counters, pending):
+        b, bpos, bounds, marks, payoff, table, options, counters, pending):
     """Step until ``until`` steps, absorption (FINISHED) or a Python decision (NEEDS_DECISION:
     ``pending`` holds link, rewirer, dropped; call ``resolve``, then ``run`` again)."""
     owner, hpos, start, degree, cap, data, meta = graph
@@ -368,7 +455,7 @@ def run(until, rng, graph, strategy, coop, recommender, slot, slot_codes, slot_c
             break
         rng[0], rng[1], rng[2], rng[3] = s0, s1, s2, s3
         z = recommend(code, rng, rewirer, dropped, owner, start, degree, data, strategy, group, members, counts,
-                      exclusive, b, bounds, n, tries)
+                      exclusive, b, bounds, marks, n, tries)
         if z < 0 and fallback and code != rec.NULL:
             z = _any_node(rng, owner, start, degree, data, group, members, counts, exclusive, n, rewirer, tries)
         s0, s1, s2, s3 = rng[0], rng[1], rng[2], rng[3]

@@ -45,6 +45,7 @@ class State:
     buckets: tuple
     bpos: np.ndarray
     bounds: np.ndarray
+    marks: np.ndarray
     payoff: np.ndarray
     table: np.ndarray
     options: np.ndarray
@@ -56,7 +57,7 @@ class State:
     def kernel_arguments(self) -> tuple:
         return (self.rng, self.graph.arrays(), self.strategy, self.coop, self.recommender, self.slot,
                 self.slot_codes, self.slot_counts, self.group, self.members, self.where, self.counts, self.buckets,
-                self.bpos, self.bounds, self.payoff, self.table, self.options, self.counters, self.pending)
+                self.bpos, self.bounds, self.marks, self.payoff, self.table, self.options, self.counters, self.pending)
 
 
 class RecommenderView:
@@ -166,13 +167,13 @@ def initial_state(params: CoevolutionParams, seed: int) -> State:
     counters[kernels.ABSORBED_AT] = -1
     table = kernels.fermi_table(params.beta, bool(np.all(payoff == np.round(payoff))))
     return State(graph, strategy, coop, codes, slot, slot_codes, np.bincount(slot, minlength=len(names)), names,
-                 group, members, where, counts, buckets, bpos, bounds, payoff, table, options, counters,
+                 group, members, where, counts, buckets, bpos, bounds, np.zeros(n + 1, dtype=np.int64), payoff, table, options, counters,
                  np.zeros(3, dtype=np.int64), new_state(derived_seed(seed, 3)), python)
 
 
 def _buckets(graph: DynamicGraph, strategy: np.ndarray, used: bool):
     n = len(strategy) if used else 1
-    pool = listpool.new_pool(3 * n, 16 * n + 64)
+    pool = (*listpool.new_pool(3 * n, 16 * n + 64), np.zeros((3, n // 64 + 1), dtype=np.uint64))
     bpos = np.zeros((2, n), dtype=np.int64)
     bounds = np.array([[n, -1]] * 3, dtype=np.int64)
     if used:
