@@ -22,7 +22,10 @@ the occupied buckets so a walk from either end skips empty degrees 64 at a time,
 neighbourhood in ``marks`` so each candidate is tested in O(1) rather than by a list scan.
 Recommenders draw at random and scan their candidates only when draws fail; only `random`, as a
 last resort when x links to nearly everyone, scans all nodes. The highest-degree ones still walk
-past every hub x is already linked to, and x is often a hub itself (issue 3's note). A Python
+past every hub x is already linked to, and x is often a hub itself (issue 3's note).
+``run`` and ``_by_degree`` are compiled without numba's reference counting (``_nrt=False``,
+numba/numba#2350): they allocate nothing, and the counting's atomic operations, which numba
+cannot prune across the branches of the step, took about half their time. A Python
 recommender makes ``run`` return ``NEEDS_DECISION``; ``resolve`` applies its answer and ``run``
 resumes.
 """
@@ -212,14 +215,27 @@ def _any_node(rng, owner, start, degree, data, group, members, counts, exclusive
             z = members[cls, pick] if pick < defectors else members[cls + 1, pick - defectors]
             if _valid(start, degree, data, group, x, z):
                 return z
-        users = np.concatenate((members[cls, :defectors], members[cls + 1, :cooperators]))
-        return _random_valid(rng, users, 0, users.shape[0], start, degree, data, group, x, 0, NO_MARKS, 0)
-    for _ in range(tries * 8):
+        chosen, seen = -1, 0  # a reservoir over the group's defectors, then its cooperators
+        for cooperating in range(2):
+            for i in range(counts[cls + cooperating]):
+                z = members[cls + cooperating, i]
+                if _valid(start, degree, data, group, x, z):
+                    seen += 1
+                    if below(rng, seen) == 0:
+                        chosen = z
+        return chosen
+    for _ in range(tries * 8 + min(tries, n)):
         z = below(rng, n)
         if _valid(start, degree, data, group, x, z):
             return z
     # x links to nearly everyone: the last resort scans all nodes
-    return _random_valid(rng, np.arange(n), 0, n, start, degree, data, group, x, tries, NO_MARKS, 0)
+    chosen, seen = -1, 0
+    for z in range(n):
+        if _valid(start, degree, data, group, x, z):
+            seen += 1
+            if below(rng, seen) == 0:
+                chosen = z
+    return chosen
 
 
 @njit(inline="always")
@@ -269,7 +285,7 @@ def _next_occupied(occupied, cls, d, lo, hi, downwards):
     return found if found <= hi else -1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _by_degree(rng, owner, start, degree, data, group, b, bounds, marks, n, cls, x, highest, tries):
     """A uniformly random valid node of the lowest (highest) degree in class ``cls``: walks the
     occupied buckets from that end, testing candidates against x's marked neighbourhood."""
@@ -366,7 +382,7 @@ def _switch_recommender(x, new, slot, slot_codes, slot_counts, recommender, grou
     recommender[x] = slot_codes[new]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def run(until, rng, graph, strategy, coop, recommender, slot, slot_codes, slot_counts, group, members, where, counts,
         b, bpos, bounds, marks, payoff, table, options, counters, pending):
     """Step until ``until`` steps, absorption (FINISHED) or a Python decision (NEEDS_DECISION:
