@@ -433,12 +433,12 @@ def run(until, rng, graph, strategy, coop, recommender, slot, slot_codes, slot_c
             if degree[x] == 0:
                 continue
             word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
-            h = data[start[x] + int(to_unit(word) * degree[x]), 0]
+            position = start[x] + int(to_unit(word) * degree[x])
+            h, y = data[position, 0], data[position, 1]  # the half-edge sits beside its far end
         else:
             word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
             h = int(to_unit(word) * 2 * links)
-            x = owner[h]
-        y = owner[h ^ 1]
+            x, y = owner[h], owner[h ^ 1]
         if strategic:
             if strategy[x] == strategy[y]:
                 continue  # imitating one's own strategy changes nothing: no fitness needed
