@@ -36,6 +36,7 @@ import math
 
 import numpy as np
 from numba import njit
+from numba.cpython.unsafe.numbers import leading_zeros, trailing_zeros
 
 from polislab.core import listpool
 from polislab.core.graph import adjacent, move_end
@@ -246,16 +247,14 @@ def _local(rng, owner, start, degree, data, group, x, y, tries):
 
 @njit(inline="always")
 def _highest_bit(word):
-    """The index of the highest set bit of a nonzero uint64."""
-    for shift in (1, 2, 4, 8, 16, 32):
-        word |= word >> np.uint64(shift)
-    return int(math.log2(float(word - (word >> np.uint64(1)))))  # a power of two: exact
+    """The index of the highest set bit of a nonzero uint64 (one lzcnt instruction)."""
+    return 63 - int(leading_zeros(word))
 
 
 @njit(inline="always")
 def _lowest_bit(word):
-    """The index of the lowest set bit of a nonzero uint64."""
-    return int(math.log2(float(word & (~word + np.uint64(1)))))
+    """The index of the lowest set bit of a nonzero uint64 (one tzcnt instruction)."""
+    return int(trailing_zeros(word))
 
 
 @njit(inline="always")
