@@ -9,6 +9,8 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from polislab import get_model
 from polislab.models.coevolution import kernels
@@ -51,6 +53,19 @@ def check_bookkeeping(state):
         for cls in range(3):
             bits = np.unpackbits(occupied[cls].view(np.uint8), bitorder="little")[:n].astype(bool)
             assert np.array_equal(bits, size[cls * n : (cls + 1) * n] > 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sets(st.integers(0, 299), max_size=40), st.integers(0, 299), st.booleans(), st.integers(0, 299),
+       st.integers(0, 299))
+def test_the_occupied_bitmap_finds_the_nearest_nonempty_degree(degrees, d, downwards, a, b):
+    lo, hi = min(a, b), max(a, b)
+    occupied = np.zeros((1, 300 // 64 + 1), dtype=np.uint64)
+    for degree in degrees:
+        occupied[0, degree >> 6] |= np.uint64(1) << np.uint64(degree & 63)
+    inside = [g for g in degrees if lo <= g <= hi and (g <= d if downwards else g >= d)]
+    expected = -1 if not (lo <= d <= hi) or not inside else (max(inside) if downwards else min(inside))
+    assert kernels._next_occupied(occupied, 0, d, lo, hi, downwards) == expected
 
 
 @pytest.mark.parametrize("recommender", rec.HEURISTICS)
