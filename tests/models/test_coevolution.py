@@ -192,6 +192,20 @@ def test_recommenders_keep_their_promises():
             assert z >= 0 and valid(z) and test(z)
 
 
+@pytest.mark.parametrize("n", [50, kernels.PREFETCH_FROM])
+def test_a_run_in_pieces_ends_exactly_like_one_run(n):
+    # the kernel keeps its ring of advance node draws across calls (and prefetches from PREFETCH_FROM nodes)
+    p = params(n=n, k=4, w=1, beta=0.05, steps=30_000, recommender="local")
+    whole, pieces = initial_state(p, 11), initial_state(p, 11)
+    advance(whole, p.steps, None)
+    for until in range(1_777, p.steps + 1_777, 1_777):
+        advance(pieces, min(until, p.steps), None)
+    for a, b in [(whole.strategy, pieces.strategy), (whole.graph.owner, pieces.graph.owner),
+                 (whole.counters, pieces.counters), (whole.rng, pieces.rng)]:
+        assert np.array_equal(a, b)
+    assert whole.counters[kernels.REWIRES] > 100
+
+
 def test_initial_cooperators_are_placed_exactly():
     state = initial_state(params(n=101, k=4, graph="erdos-renyi", cooperators=0.3), 9)
     assert state.strategy.sum() == round(0.3 * 101)

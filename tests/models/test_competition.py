@@ -57,7 +57,7 @@ def test_recommender_updates_alone_at_zero_temperature_are_a_voter_model():
     p = params(n=40, k=4, graph="scale-free", w2=float("inf"), beta_med=0.0, steps=60_000,
                mixture={"good": 0.3, "bad": 0.7})
     predicted, won = [], []
-    for seed in range(1200):
+    for seed in range(4800):  # the parts' difference is then 7 standard errors: 3.5 from either prediction
         state = initial_state(p, seed)
         predicted.append(degree_weighted_share(state, 0))
         advance(state, p.steps, None)
@@ -68,7 +68,8 @@ def test_recommender_updates_alone_at_zero_temperature_are_a_voter_model():
     heavy = predicted > np.median(predicted)  # A's users hold many links: A wins more often
     for part in (heavy, ~heavy):
         assert abs(won[part].mean() - predicted[part].mean()) < 4 * np.sqrt(0.25 / part.sum())
-    assert won[heavy].mean() - won[~heavy].mean() > 0.05
+    # the users' share predicts no difference between the parts: the split must sit nearer the voter's
+    assert won[heavy].mean() - won[~heavy].mean() > 0.5 * (predicted[heavy].mean() - predicted[~heavy].mean())
 
 
 @pytest.mark.parametrize("w2", [0.0, 0.3])
@@ -103,14 +104,17 @@ def test_competition_from_the_command_line():
 
 def test_bookkeeping_holds_after_a_long_competition():
     p = params(n=150, k=6, graph="erdos-renyi", w=1, beta=0.05, w2=1.0, beta_med=0.5, steps=40_000, mixture=MANY)
-    state = initial_state(p, 4)
-    advance(state, p.steps, None)
-    assert state.counters[kernels.SWITCHES] > 100
-    assert list(state.slot_counts) == list(np.bincount(state.slot, minlength=5))
-    assert np.all(state.recommender == state.slot_codes[state.slot]) and np.all(state.group == state.slot)
-    for cls in range(len(state.counts)):
-        members = state.members[cls, : state.counts[cls]]
-        expected = np.nonzero(2 * state.group + state.strategy == cls)[0]
-        assert sorted(members) == sorted(expected)
-        assert np.all(state.where[members] == np.arange(len(members)))
-    state.graph.check()
+    switches = 0
+    for seed in (4, 5, 6):  # how many users switch varies a lot from run to run: three runs switch plenty
+        state = initial_state(p, seed)
+        advance(state, p.steps, None)
+        switches += state.counters[kernels.SWITCHES]
+        assert list(state.slot_counts) == list(np.bincount(state.slot, minlength=5))
+        assert np.all(state.recommender == state.slot_codes[state.slot]) and np.all(state.group == state.slot)
+        for cls in range(len(state.counts)):
+            members = state.members[cls, : state.counts[cls]]
+            expected = np.nonzero(2 * state.group + state.strategy == cls)[0]
+            assert sorted(members) == sorted(expected)
+            assert np.all(state.where[members] == np.arange(len(members)))
+        state.graph.check()
+    assert switches > 300

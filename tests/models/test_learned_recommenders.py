@@ -93,7 +93,9 @@ def test_a_policy_file_is_a_recommender_that_plays_its_argmax(tmp_path):
     save_policy(module, path, {"environment": "table4-n10"})
     loaded, trained_on = load_policy(path)
     assert trained_on == {"environment": "table4-n10"}
-    env_runs = evaluate(loaded, "table4-n10", "coops", 6, seed=0)
+    # one episode at a time, as the model decides: a batched forward pass rounds differently and
+    # may break a near-tie between two nodes' scores the other way
+    env_runs = evaluate(loaded, "table4-n10", "coops", 6, seed=0, together=1)
     # the same episodes through the coevolution model, the policy named by path
     from polislab.core.seeding import derived_seed
 
@@ -122,11 +124,11 @@ TINY = dict(environment="table4-n10", reward="rewires", width=32, decisions=8000
 @pytest.mark.slow
 def test_a_tiny_policy_beats_the_random_recommender_at_n10():
     """Engagement (rewire requests per episode) of a policy trained for 8000 decisions against the
-    random recommender, on the same 400 starting states: more by over 3 standard errors."""
+    random recommender, on the same 1000 starting states: more by over 3 standard errors."""
     result = TRAINING.simulate(TRAINING.make_params(TINY), 0)
     module, _ = policy_from_bytes(result.artifacts["policy"].tobytes())
-    learned = evaluate(module, "table4-n10", "rewires", 400, seed=99)
-    random = evaluate(random_actions, "table4-n10", "rewires", 400, seed=99)
+    learned = evaluate(module, "table4-n10", "rewires", 1000, seed=99)
+    random = evaluate(random_actions, "table4-n10", "rewires", 1000, seed=99)
     difference = learned["requests"] - random["requests"]
     standard_error = difference.std(ddof=1) / np.sqrt(len(difference))
     assert difference.mean() > 3 * standard_error, (learned["requests"].mean(), random["requests"].mean())

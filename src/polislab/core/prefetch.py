@@ -17,7 +17,7 @@ from numba.extending import intrinsic
 
 @intrinsic
 def prefetch(typingctx, array, index):
-    """Hint that ``array[index]`` (a 1-D array) will be read soon; no effect on results."""
+    """Hint that ``array[index]`` (row ``index`` of a 2-D array) will be read soon; no effect on results."""
     if not isinstance(array, types.Array) or not isinstance(index, types.Integer):
         return None
     signature = types.void(array, index)
@@ -27,7 +27,8 @@ def prefetch(typingctx, array, index):
         array_type, index_type = sig.args
         ary = context.make_array(array_type)(context, builder, array_value)
         index64 = context.cast(builder, index_value, index_type, types.intp)
-        pointer = cgutils.get_item_pointer(context, builder, array_type, ary, [index64], wraparound=False)
+        row = [index64] + [context.get_constant(types.intp, 0)] * (array_type.ndim - 1)
+        pointer = cgutils.get_item_pointer(context, builder, array_type, ary, row, wraparound=False)
         byte_pointer = builder.bitcast(pointer, ir.IntType(8).as_pointer())
         i32 = ir.IntType(32)
         function = cgutils.get_or_insert_function(

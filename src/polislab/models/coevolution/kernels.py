@@ -40,17 +40,21 @@ from numba.cpython.unsafe.numbers import leading_zeros, trailing_zeros
 
 from polislab.core import listpool
 from polislab.core.graph import adjacent, move_end
+from polislab.core.prefetch import prefetch
 from polislab.core.rng import advance_words, below, to_unit, uniform
 from polislab.models.coevolution import recommenders as rec
 
 FINISHED, NEEDS_DECISION = 0, 1
 # counters
-STEP, REWIRES, REQUESTS, STRUCTURAL, COOPERATORS, ABSORBED_AT, NO_CANDIDATE, PENDING, SWITCHES = range(9)
+(STEP, REWIRES, REQUESTS, STRUCTURAL, COOPERATORS, ABSORBED_AT, NO_CANDIDATE, PENDING, SWITCHES,
+ AHEAD_CURSOR) = range(10)
 # options
 (P_STRATEGY, BETA, CONTEST_FITTER, LINK_SAMPLING, GUARD, FALLBACK_RANDOM, TRIES, USE_BUCKETS, P_RECOMMENDER,
  BETA_RECOMMENDER, EXCLUSIVE) = range(11)
 ALL_CLASS = 2  # bucket classes: 0 defectors, 1 cooperators, 2 everyone
-NO_MARKS = np.zeros(1, dtype=np.int64)  # for candidate draws that test adjacency by scanning (stamp 0)
+NO_MARKS = np.zeros(1, dtype=np.int64)
+AHEAD = 16  # node draws made this many node-sampling steps in advance, so their memory can be prefetched
+PREFETCH_FROM = 16_384  # nodes; smaller graphs sit in the cache and only pay for the hints  # for candidate draws that test adjacency by scanning (stamp 0)
 
 
 @njit(inline="always")
@@ -381,11 +385,38 @@ def _switch_recommender(x, new, slot, slot_codes, slot_counts, recommender, grou
     recommender[x] = slot_codes[new]
 
 
+@njit(inline="always")
+def _prefetch_ahead(cursor, ahead_nodes, ahead_units, start, degree, data, strategy, coop):
+    """Start loading what later steps will read: the node drawn for AHEAD steps on, the sampled
+    link of the node AHEAD / 2 steps on, and that link's far end AHEAD / 4 steps on (each stage
+    reads only what an earlier stage fetched; stale guesses cost a wasted hint, nothing else)."""
+    later = ahead_nodes[cursor]
+    prefetch(start, later)
+    prefetch(degree, later)
+    prefetch(strategy, later)
+    prefetch(coop, later)
+    middle = (cursor + AHEAD // 2) % AHEAD
+    v = ahead_nodes[middle]
+    prefetch(data, start[v] + int(ahead_units[middle] * degree[v]))
+    near = (cursor + AHEAD // 4) % AHEAD
+    v = ahead_nodes[near]
+    w = data[start[v] + int(ahead_units[near] * degree[v]), 1]
+    prefetch(strategy, w)
+    prefetch(coop, w)
+    prefetch(degree, w)
+    prefetch(start, w)  # where its list lies, for a structural update that rewires towards its neighbours
+
+
 @njit(cache=True, _nrt=False)
 def run(until, rng, graph, strategy, coop, recommender, slot, slot_codes, slot_counts, group, members, where, counts,
-        b, bpos, bounds, marks, payoff, table, options, counters, pending):
+        b, bpos, bounds, marks, ahead_nodes, ahead_units, payoff, table, options, counters, pending):
     """Step until ``until`` steps, absorption (FINISHED) or a Python decision (NEEDS_DECISION:
-    ``pending`` holds link, rewirer, dropped; call ``resolve``, then ``run`` again)."""
+    ``pending`` holds link, rewirer, dropped; call ``resolve``, then ``run`` again).
+
+    A step that samples a node takes it, and the uniform that picks its neighbour, from a ring of
+    ``AHEAD`` draws made in advance (the draws depend on no state, so this changes the order of
+    the random stream, not the process); on large graphs the ring lets the step prefetch the
+    lists of the nodes it will visit."""
     owner, hpos, start, degree, cap, data, meta = graph
     n = strategy.shape[0]
     links = owner.shape[0] // 2
@@ -398,7 +429,15 @@ def run(until, rng, graph, strategy, coop, recommender, slot, slot_codes, slot_c
     # the hot loop keeps its random stream, step and cooperator count in locals (not in arrays
     # that every other store might alias) and writes them back whenever it leaves or recommends
     s0, s1, s2, s3 = rng[0], rng[1], rng[2], rng[3]
-    step, cooperators = counters[STEP], counters[COOPERATORS]
+    step, cooperators, cursor = counters[STEP], counters[COOPERATORS], counters[AHEAD_CURSOR]
+    if cursor < 0:  # the first call fills the ring
+        for i in range(AHEAD):
+            word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
+            ahead_nodes[i] = int(to_unit(word) * n)
+            word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
+            ahead_units[i] = to_unit(word)
+        cursor = 0
+    prefetching = n >= PREFETCH_FROM
     status = FINISHED
     while step < until:
         if cooperators == 0 or cooperators == n:
@@ -427,12 +466,17 @@ def run(until, rng, graph, strategy, coop, recommender, slot, slot_codes, slot_c
         word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
         strategic = to_unit(word) < p_strategy
         if strategic or not link_sampling:
+            x, unit = ahead_nodes[cursor], ahead_units[cursor]
             word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
-            x = int(to_unit(word) * n)
+            ahead_nodes[cursor] = int(to_unit(word) * n)
+            word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
+            ahead_units[cursor] = to_unit(word)
+            if prefetching:
+                _prefetch_ahead(cursor, ahead_nodes, ahead_units, start, degree, data, strategy, coop)
+            cursor = cursor + 1 if cursor + 1 < AHEAD else 0
             if degree[x] == 0:
                 continue
-            word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
-            position = start[x] + int(to_unit(word) * degree[x])
+            position = start[x] + int(unit * degree[x])
             h, y = data[position, 0], data[position, 1]  # the half-edge sits beside its far end
         else:
             word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
@@ -480,7 +524,7 @@ def run(until, rng, graph, strategy, coop, recommender, slot, slot_codes, slot_c
         _apply_rewire(h, rewirer, dropped, z, graph, strategy, coop, b, bpos, bounds, n, use_buckets)
         counters[REWIRES] += 1
     rng[0], rng[1], rng[2], rng[3] = s0, s1, s2, s3
-    counters[STEP], counters[COOPERATORS] = step, cooperators
+    counters[STEP], counters[COOPERATORS], counters[AHEAD_CURSOR] = step, cooperators, cursor
     return status
 
 

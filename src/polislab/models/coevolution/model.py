@@ -46,6 +46,8 @@ class State:
     bpos: np.ndarray
     bounds: np.ndarray
     marks: np.ndarray
+    ahead_nodes: np.ndarray
+    ahead_units: np.ndarray
     payoff: np.ndarray
     table: np.ndarray
     options: np.ndarray
@@ -57,7 +59,8 @@ class State:
     def kernel_arguments(self) -> tuple:
         return (self.rng, self.graph.arrays(), self.strategy, self.coop, self.recommender, self.slot,
                 self.slot_codes, self.slot_counts, self.group, self.members, self.where, self.counts, self.buckets,
-                self.bpos, self.bounds, self.marks, self.payoff, self.table, self.options, self.counters, self.pending)
+                self.bpos, self.bounds, self.marks, self.ahead_nodes,
+                self.ahead_units, self.payoff, self.table, self.options, self.counters, self.pending)
 
 
 class RecommenderView:
@@ -162,12 +165,14 @@ def initial_state(params: CoevolutionParams, seed: int) -> State:
     options[kernels.P_RECOMMENDER] = params.recommender_probability
     options[kernels.BETA_RECOMMENDER] = params.beta_med
     options[kernels.EXCLUSIVE] = params.exclusive
-    counters = np.zeros(9, dtype=np.int64)
+    counters = np.zeros(10, dtype=np.int64)
     counters[kernels.COOPERATORS] = cooperators
     counters[kernels.ABSORBED_AT] = -1
+    counters[kernels.AHEAD_CURSOR] = -1  # the kernel fills its ring of node draws on its first call
     table = kernels.fermi_table(params.beta, bool(np.all(payoff == np.round(payoff))))
     return State(graph, strategy, coop, codes, slot, slot_codes, np.bincount(slot, minlength=len(names)), names,
-                 group, members, where, counts, buckets, bpos, bounds, np.zeros(n + 1, dtype=np.int64), payoff, table, options, counters,
+                 group, members, where, counts, buckets, bpos, bounds, np.zeros(n + 1, dtype=np.int64),
+                 np.zeros(kernels.AHEAD, dtype=np.int64), np.zeros(kernels.AHEAD), payoff, table, options, counters,
                  np.zeros(3, dtype=np.int64), new_state(derived_seed(seed, 3)), python)
 
 
