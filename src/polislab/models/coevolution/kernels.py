@@ -52,9 +52,9 @@ FINISHED, NEEDS_DECISION = 0, 1
 (P_STRATEGY, BETA, CONTEST_FITTER, LINK_SAMPLING, GUARD, FALLBACK_RANDOM, TRIES, USE_BUCKETS, P_RECOMMENDER,
  BETA_RECOMMENDER, EXCLUSIVE) = range(11)
 ALL_CLASS = 2  # bucket classes: 0 defectors, 1 cooperators, 2 everyone
-NO_MARKS = np.zeros(1, dtype=np.int64)
+NO_MARKS = np.zeros(1, dtype=np.int64)  # for candidate draws that test adjacency by scanning (stamp 0)
 AHEAD = 16  # node draws made this many node-sampling steps in advance, so their memory can be prefetched
-PREFETCH_FROM = 16_384  # nodes; smaller graphs sit in the cache and only pay for the hints  # for candidate draws that test adjacency by scanning (stamp 0)
+PREFETCH_FROM = 16_384  # nodes; smaller graphs sit in the cache and only pay for the hints
 
 
 @njit(inline="always")
@@ -166,14 +166,14 @@ def _mark_neighbourhood(marks, start, degree, data, x):
 
 @njit(inline="always")
 def _valid_marked(group, marks, stamp, x, z):
-    """``_valid`` once x's neighbourhood carries ``stamp``; stamp 0: test adjacency by scanning."""
+    """``_valid`` once x's neighbourhood (x included) carries ``stamp``: one load, no list scan."""
     return z >= 0 and marks[z] != stamp and group[z] == group[x]
 
 
 @njit(inline="always")
 def _random_valid(rng, items, first, size, start, degree, data, group, x, tries, marks, stamp):
     """A uniformly random valid new neighbour of x among the candidates ``items[first : first + size]``
-    (passed as bounds, not as a slice, which would cost a reference count): up to ``tries`` random
+    (bounds rather than a slice, so one pool serves every list): up to ``tries`` random
     draws (no more than there are candidates), then a reservoir scan of them all; -1 if none.
     With ``marks`` stamped by ``_mark_neighbourhood``, validity is tested in O(1), and at most
     ``tries`` candidates are counted and one valid one drawn (no draw when only one is valid)."""
