@@ -33,13 +33,16 @@ FIG13_QUICK = Spec(model="coevolution", seeds=list(range(8)), preset="table4-n50
 SANTOS_GAMES = {"prisoner's dilemma T = 2, S = -1": PD,
                 "prisoner's dilemma T = 1.5, S = -0.5": dict(temptation=1.5, sucker=-0.5),
                 "snowdrift T = 2, S = 0.5": dict(temptation=2.0, sucker=0.5)}
-SANTOS_W = [0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0]
+SANTOS_W = [0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0]
+# In the harsh dilemma (T = 2, S = -1) W = 8 sits at our critical value (8 of 10 seeds reach all-C,
+# 2 of 10 at W = 6, 10 of 10 at W = 12), so both grids reach W = 12 to contain it.
+SANTOS_W_QUICK = [1.0, 2.0, 4.0, 8.0, 12.0]
 
 
 def santos_spec(values: dict, quick: bool) -> Spec:
     return Spec(model="coevolution", preset="santos2006", seeds=list(range(3 if quick else 10)),
                 params=dict(steps=3_000_000, **values),
-                grid={"w": [1.0, 2.0, 4.0, 8.0] if quick else SANTOS_W},
+                grid={"w": SANTOS_W_QUICK if quick else SANTOS_W},
                 name=f"coevolution-santos-{values['temptation']}-{values['sucker']}" + ("-quick" if quick else ""))
 
 
