@@ -42,6 +42,11 @@ def check_bookkeeping(state):
         members = state.members[cls, : state.counts[cls]]
         assert sorted(members) == sorted(np.nonzero(s == cls)[0])
         assert np.all(state.where[members] == np.arange(len(members)))
+    if state.adjacency.shape[1]:  # the adjacency bitmap holds exactly the links, both ways
+        linked = np.zeros((len(s), len(s)), dtype=bool)
+        linked[edges[:, 0], edges[:, 1]] = linked[edges[:, 1], edges[:, 0]] = True
+        bits = np.unpackbits(state.adjacency.view(np.uint8), axis=1, bitorder="little")[:, : len(s)]
+        assert np.array_equal(bits.astype(bool), linked)
     if state.options[kernels.USE_BUCKETS]:
         start, size, cap, data, meta, occupied = state.buckets
         n = len(s)
@@ -187,7 +192,7 @@ def test_recommenders_keep_their_promises():
 
         for _ in range(50):
             z = kernels.recommend(code, state.rng, 0, int(next(iter(neighbours))), owner, start, degree, data, s,
-                                  state.group, state.members, state.counts, False, state.buckets, state.bounds,
+                                  state.group, state.adjacency, state.members, state.counts, False, state.buckets, state.bounds,
                                   state.marks, 80, 4)
             assert z >= 0 and valid(z) and test(z)
 

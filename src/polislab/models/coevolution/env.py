@@ -107,14 +107,8 @@ def next_decision(state: State, steps: int) -> dict | None:
         observation = observe(state, focus, len(state.strategy))
         if observation["mask"].any():
             return observation
-        resolve_decision(state, -1)
+        state.resolve(-1)
     return None
-
-
-def resolve_decision(state: State, z: int) -> None:
-    """Answer the kernel's pending decision with node z (-1: none)."""
-    kernels.resolve(z, state.rng, state.graph.arrays(), state.strategy, state.coop, state.group, state.members,
-                    state.counts, state.buckets, state.bpos, state.bounds, state.options, state.counters, state.pending)
 
 
 class RecommenderEnv(gymnasium.Env):
@@ -164,7 +158,7 @@ class RecommenderEnv(gymnasium.Env):
         if self.state is None or self.state.counters[kernels.PENDING] == 0:
             raise RuntimeError("call reset() before step() and after an episode ends")
         state = self.state
-        resolve_decision(state, int(action))
+        state.resolve(int(action))
         running = self._run()
         terminal = not running
         cooperators = int(state.counters[kernels.COOPERATORS])
@@ -257,7 +251,7 @@ class CompetingRecommendersEnv(ParallelEnv):
     def step(self, actions: dict):
         state = self.state_
         acting = self._turn
-        resolve_decision(state, int(actions[self.possible_agents[acting]]))
+        state.resolve(int(actions[self.possible_agents[acting]]))
         running = self._advance()
         n = self.params.n
         rewards = dict.fromkeys(self.agents, 0.0)

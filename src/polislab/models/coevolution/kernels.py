@@ -18,8 +18,9 @@ recommenders are not exclusive) and a candidate must share the rewirer's group.
 Cooperators and defectors of each group are kept as sets, class 2 group + strategy (O(1) random
 member); degree-based recommenders
 use degree buckets per class (defectors, cooperators, everyone) in a list pool, with a bitmap of
-the occupied buckets so a walk from either end skips empty degrees 64 at a time, and stamp x's
-neighbourhood in ``marks`` so each candidate is tested in O(1) rather than by a list scan.
+the occupied buckets so a walk from either end skips empty degrees 64 at a time. Whether x and a
+candidate are linked is one bit of an adjacency bitmap up to DENSE_UP_TO nodes; above, a scan of
+the shorter list, or for the degree walks one load after stamping x's neighbourhood in ``marks``.
 Recommenders draw at random and scan their candidates only when draws fail; only `random`, as a
 last resort when x links to nearly everyone, scans all nodes. The highest-degree ones still walk
 past every hub x is already linked to, and x is often a hub itself (issue 3's note).
@@ -55,6 +56,7 @@ ALL_CLASS = 2  # bucket classes: 0 defectors, 1 cooperators, 2 everyone
 NO_MARKS = np.zeros(1, dtype=np.int64)  # for candidate draws that test adjacency by scanning (stamp 0)
 AHEAD = 16  # node draws made this many node-sampling steps in advance, so their memory can be prefetched
 PREFETCH_FROM = 16_384  # nodes; smaller graphs sit in the cache and only pay for the hints
+DENSE_UP_TO = 8_192  # nodes; up to here an adjacency bitmap (n^2 / 8 bytes, 8 MiB at most) tests a link in one load
 
 
 @njit(inline="always")
@@ -147,8 +149,36 @@ def _set_move(members, where, counts, v, old, new):
 # ----- recommenders -----
 
 @njit(inline="always")
-def _valid(start, degree, data, group, x, z):
-    return z >= 0 and z != x and group[z] == group[x] and not adjacent(start, degree, data, x, z)
+def _linked(adjacency, start, degree, data, x, z):
+    """Whether x and z are linked: one bit of the adjacency bitmap, or a list scan on graphs too
+    large for one (an empty bitmap)."""
+    if adjacency.shape[1] > 0:
+        return (adjacency[x, z >> 6] >> np.uint64(z & 63)) & np.uint64(1) != 0
+    return adjacent(start, degree, data, x, z)
+
+
+@njit(inline="always")
+def _set_linked(adjacency, u, v, linked):
+    """Record in the adjacency bitmap (if there is one) that u and v are now linked or not."""
+    if adjacency.shape[1] > 0:
+        for a, c in ((u, v), (v, u)):
+            bit = np.uint64(1) << np.uint64(c & 63)
+            if linked:
+                adjacency[a, c >> 6] |= bit
+            else:
+                adjacency[a, c >> 6] &= ~bit
+
+
+@njit(cache=True)
+def fill_adjacency(adjacency, owner):
+    """Set the bit of every link in an (n, words) bitmap, both ways."""
+    for h in range(0, owner.shape[0], 2):
+        _set_linked(adjacency, owner[h], owner[h + 1], True)
+
+
+@njit(inline="always")
+def _valid(start, degree, data, group, adjacency, x, z):
+    return z >= 0 and z != x and group[z] == group[x] and not _linked(adjacency, start, degree, data, x, z)
 
 
 @njit(inline="always")
@@ -171,32 +201,42 @@ def _valid_marked(group, marks, stamp, x, z):
 
 
 @njit(inline="always")
-def _random_valid(rng, items, first, size, start, degree, data, group, x, tries, marks, stamp):
+def _acceptable(start, degree, data, group, adjacency, marks, stamp, x, z):
+    """``_valid``, against x's stamped neighbourhood when ``stamp`` > 0."""
+    if stamp > 0:
+        return _valid_marked(group, marks, stamp, x, z)
+    return _valid(start, degree, data, group, adjacency, x, z)
+
+
+@njit(inline="always")
+def _random_valid(rng, items, first, size, start, degree, data, group, adjacency, x, tries, marks, stamp,
+                  count_first):
     """A uniformly random valid new neighbour of x among the candidates ``items[first : first + size]``
     (bounds rather than a slice, so one pool serves every list): up to ``tries`` random
     draws (no more than there are candidates), then a reservoir scan of them all; -1 if none.
-    With ``marks`` stamped by ``_mark_neighbourhood``, validity is tested in O(1), and at most
-    ``tries`` candidates are counted and one valid one drawn (no draw when only one is valid)."""
-    if stamp > 0 and size <= tries:
+    With ``count_first`` (validity tests that cost one load: the bitmap or a stamped
+    neighbourhood), at most ``tries`` candidates are counted and one valid one drawn (no draw
+    when only one is valid)."""
+    if count_first and size <= tries:
         valid = 0
         for i in range(first, first + size):
-            valid += _valid_marked(group, marks, stamp, x, items[i])
+            valid += _acceptable(start, degree, data, group, adjacency, marks, stamp, x, items[i])
         if valid == 0:
             return -1
         pick = 0 if valid == 1 else below(rng, valid)
         for i in range(first, first + size):
-            if _valid_marked(group, marks, stamp, x, items[i]):
+            if _acceptable(start, degree, data, group, adjacency, marks, stamp, x, items[i]):
                 if pick == 0:
                     return items[i]
                 pick -= 1
     for _ in range(min(tries, size)):
         z = items[first + below(rng, size)]
-        if (_valid_marked(group, marks, stamp, x, z) if stamp > 0 else _valid(start, degree, data, group, x, z)):
+        if _acceptable(start, degree, data, group, adjacency, marks, stamp, x, z):
             return z
     chosen, seen = -1, 0
     for i in range(first, first + size):
         z = items[i]
-        if (_valid_marked(group, marks, stamp, x, z) if stamp > 0 else _valid(start, degree, data, group, x, z)):
+        if _acceptable(start, degree, data, group, adjacency, marks, stamp, x, z):
             seen += 1
             if below(rng, seen) == 0:
                 chosen = z
@@ -204,13 +244,14 @@ def _random_valid(rng, items, first, size, start, degree, data, group, x, tries,
 
 
 @njit(inline="always")
-def _from_set(rng, owner, start, degree, data, group, members, counts, cls, x, tries):
+def _from_set(rng, owner, start, degree, data, group, adjacency, members, counts, cls, x, tries):
     """A uniformly random valid member of class ``cls``."""
-    return _random_valid(rng, members[cls], 0, counts[cls], start, degree, data, group, x, tries, NO_MARKS, 0)
+    return _random_valid(rng, members[cls], 0, counts[cls], start, degree, data, group, adjacency, x, tries, NO_MARKS,
+                         0, False)
 
 
 @njit(cache=True)
-def _any_node(rng, owner, start, degree, data, group, members, counts, exclusive, n, x, tries):
+def _any_node(rng, owner, start, degree, data, group, adjacency, members, counts, exclusive, n, x, tries):
     """A uniformly random valid node (of x's group when recommenders are exclusive)."""
     if exclusive:
         cls = 2 * group[x]
@@ -218,25 +259,25 @@ def _any_node(rng, owner, start, degree, data, group, members, counts, exclusive
         for _ in range(tries):
             pick = below(rng, defectors + cooperators)
             z = members[cls, pick] if pick < defectors else members[cls + 1, pick - defectors]
-            if _valid(start, degree, data, group, x, z):
+            if _valid(start, degree, data, group, adjacency, x, z):
                 return z
         chosen, seen = -1, 0  # a reservoir over the group's defectors, then its cooperators
         for cooperating in range(2):
             for i in range(counts[cls + cooperating]):
                 z = members[cls + cooperating, i]
-                if _valid(start, degree, data, group, x, z):
+                if _valid(start, degree, data, group, adjacency, x, z):
                     seen += 1
                     if below(rng, seen) == 0:
                         chosen = z
         return chosen
     for _ in range(tries * 8 + min(tries, n)):
         z = below(rng, n)
-        if _valid(start, degree, data, group, x, z):
+        if _valid(start, degree, data, group, adjacency, x, z):
             return z
     # x links to nearly everyone: the last resort scans all nodes
     chosen, seen = -1, 0
     for z in range(n):
-        if _valid(start, degree, data, group, x, z):
+        if _valid(start, degree, data, group, adjacency, x, z):
             seen += 1
             if below(rng, seen) == 0:
                 chosen = z
@@ -244,9 +285,10 @@ def _any_node(rng, owner, start, degree, data, group, members, counts, exclusive
 
 
 @njit(inline="always")
-def _local(rng, owner, start, degree, data, group, x, y, tries):
+def _local(rng, owner, start, degree, data, group, adjacency, x, y, tries):
     """A random neighbour of y that is a valid new neighbour of x (Santos et al. 2006)."""
-    return _random_valid(rng, data[:, 1], start[y], degree[y], start, degree, data, group, x, tries, NO_MARKS, 0)
+    return _random_valid(rng, data[:, 1], start[y], degree[y], start, degree, data, group, adjacency, x, tries,
+                         NO_MARKS, 0, False)
 
 
 @njit(inline="always")
@@ -289,9 +331,10 @@ def _next_occupied(occupied, cls, d, lo, hi, downwards):
 
 
 @njit(cache=True, _nrt=False)
-def _by_degree(rng, owner, start, degree, data, group, b, bounds, marks, n, cls, x, highest, tries):
+def _by_degree(rng, owner, start, degree, data, group, adjacency, b, bounds, marks, n, cls, x, highest, tries):
     """A uniformly random valid node of the lowest (highest) degree in class ``cls``: walks the
-    occupied buckets from that end, testing candidates against x's marked neighbourhood."""
+    occupied buckets from that end, testing candidates against the adjacency bitmap or, on
+    graphs too large for one, against x's marked neighbourhood."""
     bstart, bsize, bcap, bdata, bmeta, occupied = b
     lo, hi = bounds[cls, 0], bounds[cls, 1]
     if lo > hi:
@@ -302,12 +345,13 @@ def _by_degree(rng, owner, start, degree, data, group, b, bounds, marks, n, cls,
         return -1
     hi = _next_occupied(occupied, cls, hi, lo, hi, True)
     bounds[cls, 0], bounds[cls, 1] = lo, hi
-    stamp = _mark_neighbourhood(marks, start, degree, data, x)
+    stamp = 0 if adjacency.shape[1] > 0 else _mark_neighbourhood(marks, start, degree, data, x)
     d = hi if highest else lo
     nodes = bdata[:, 0]
     while d >= 0:
         lst = cls * n + d
-        chosen = _random_valid(rng, nodes, bstart[lst], bsize[lst], start, degree, data, group, x, tries, marks, stamp)
+        chosen = _random_valid(rng, nodes, bstart[lst], bsize[lst], start, degree, data, group, adjacency, x, tries,
+                               marks, stamp, True)
         if chosen >= 0:
             return chosen
         d = _next_occupied(occupied, cls, d - 1, lo, hi, True) if highest else _next_occupied(occupied, cls, d + 1,
@@ -316,36 +360,39 @@ def _by_degree(rng, owner, start, degree, data, group, b, bounds, marks, n, cls,
 
 
 @njit(inline="always")
-def recommend(code, rng, x, y, owner, start, degree, data, strategy, group, members, counts, exclusive, b, bounds,
-              marks, n, tries):
+def recommend(code, rng, x, y, owner, start, degree, data, strategy, group, adjacency, members, counts, exclusive, b,
+              bounds, marks, n, tries):
     """The new neighbour z for x, who drops y; -1 when the recommender has none."""
     if code == rec.LOCAL:
-        return _local(rng, owner, start, degree, data, group, x, y, tries)
+        return _local(rng, owner, start, degree, data, group, adjacency, x, y, tries)
     if code == rec.RANDOM:
-        return _any_node(rng, owner, start, degree, data, group, members, counts, exclusive, n, x, tries)
+        return _any_node(rng, owner, start, degree, data, group, adjacency, members, counts, exclusive, n, x, tries)
     own = 2 * group[x]
     if code == rec.GOOD:
-        return _from_set(rng, owner, start, degree, data, group, members, counts, own + 1, x, tries)
+        return _from_set(rng, owner, start, degree, data, group, adjacency, members, counts, own + 1, x, tries)
     if code == rec.BAD:
-        return _from_set(rng, owner, start, degree, data, group, members, counts, own, x, tries)
+        return _from_set(rng, owner, start, degree, data, group, adjacency, members, counts, own, x, tries)
     if code == rec.FAIR:
-        return _from_set(rng, owner, start, degree, data, group, members, counts, own + strategy[x], x, tries)
+        return _from_set(rng, owner, start, degree, data, group, adjacency, members, counts, own + strategy[x], x, tries)
     if rec.DEFECTORS_LOWEST <= code <= rec.COOPERATORS_HIGHEST:
         offset = code - rec.DEFECTORS_LOWEST
         cls = (0, 0, ALL_CLASS, ALL_CLASS, 1, 1)[offset]
-        return _by_degree(rng, owner, start, degree, data, group, b, bounds, marks, n, cls, x, offset % 2 == 1, tries)
+        return _by_degree(rng, owner, start, degree, data, group, adjacency, b, bounds, marks, n, cls, x,
+                          offset % 2 == 1, tries)
     return -1  # null
 
 
 # ----- moves -----
 
 @njit(inline="always")
-def _apply_rewire(h, rewirer, dropped, z, graph, strategy, coop, b, bpos, bounds, n, use_buckets):
+def _apply_rewire(h, rewirer, dropped, z, graph, strategy, coop, adjacency, b, bpos, bounds, n, use_buckets):
     """Move the end of link h held by ``dropped`` to z: rewirer-dropped becomes rewirer-z."""
     owner, hpos, start, degree, cap, data, meta = graph
     end = h if owner[h] == dropped else h ^ 1
     old_d, old_z = degree[dropped], degree[z]
     move_end(owner, hpos, start, degree, cap, data, meta, end, z)
+    _set_linked(adjacency, rewirer, dropped, False)
+    _set_linked(adjacency, rewirer, z, True)
     coop[rewirer] += strategy[z] - strategy[dropped]
     coop[dropped] -= strategy[rewirer]
     coop[z] += strategy[rewirer]
@@ -409,7 +456,7 @@ def _prefetch_ahead(cursor, ahead_nodes, ahead_units, start, degree, data, strat
 
 @njit(cache=True, _nrt=False)
 def run(until, rng, graph, strategy, coop, recommender, slot, slot_codes, slot_counts, group, members, where, counts,
-        b, bpos, bounds, marks, ahead_nodes, ahead_units, payoff, table, options, counters, pending):
+        adjacency, b, bpos, bounds, marks, ahead_nodes, ahead_units, payoff, table, options, counters, pending):
     """Step until ``until`` steps, absorption (FINISHED) or a Python decision (NEEDS_DECISION:
     ``pending`` holds link, rewirer, dropped; call ``resolve``, then ``run`` again).
 
@@ -513,15 +560,16 @@ def run(until, rng, graph, strategy, coop, recommender, slot, slot_codes, slot_c
             status = NEEDS_DECISION
             break
         rng[0], rng[1], rng[2], rng[3] = s0, s1, s2, s3
-        z = recommend(code, rng, rewirer, dropped, owner, start, degree, data, strategy, group, members, counts,
-                      exclusive, b, bounds, marks, n, tries)
+        z = recommend(code, rng, rewirer, dropped, owner, start, degree, data, strategy, group, adjacency, members,
+                      counts, exclusive, b, bounds, marks, n, tries)
         if z < 0 and fallback and code != rec.NULL:
-            z = _any_node(rng, owner, start, degree, data, group, members, counts, exclusive, n, rewirer, tries)
+            z = _any_node(rng, owner, start, degree, data, group, adjacency, members, counts, exclusive, n, rewirer,
+                          tries)
         s0, s1, s2, s3 = rng[0], rng[1], rng[2], rng[3]
         if z < 0:
             counters[NO_CANDIDATE] += 1
             continue
-        _apply_rewire(h, rewirer, dropped, z, graph, strategy, coop, b, bpos, bounds, n, use_buckets)
+        _apply_rewire(h, rewirer, dropped, z, graph, strategy, coop, adjacency, b, bpos, bounds, n, use_buckets)
         counters[REWIRES] += 1
     rng[0], rng[1], rng[2], rng[3] = s0, s1, s2, s3
     counters[STEP], counters[COOPERATORS], counters[AHEAD_CURSOR] = step, cooperators, cursor
@@ -529,20 +577,22 @@ def run(until, rng, graph, strategy, coop, recommender, slot, slot_codes, slot_c
 
 
 @njit(cache=True)
-def resolve(z, rng, graph, strategy, coop, group, members, counts, b, bpos, bounds, options, counters, pending):
+def resolve(z, rng, graph, strategy, coop, group, adjacency, members, counts, b, bpos, bounds, options, counters,
+            pending):
     """Apply a Python recommender's answer z to the pending decision (-1 or invalid: none)."""
     owner, hpos, start, degree, cap, data, meta = graph
     h, rewirer, dropped = pending[0], pending[1], pending[2]
     counters[PENDING] = 0
     n = strategy.shape[0]
-    if z < 0 or z >= n or not _valid(start, degree, data, group, rewirer, z):
+    if z < 0 or z >= n or not _valid(start, degree, data, group, adjacency, rewirer, z):
         if options[FALLBACK_RANDOM] > 0:
-            z = _any_node(rng, owner, start, degree, data, group, members, counts, options[EXCLUSIVE] > 0, n,
+            z = _any_node(rng, owner, start, degree, data, group, adjacency, members, counts, options[EXCLUSIVE] > 0, n,
                           rewirer, int(options[TRIES]))
-        if z < 0 or z >= n or not _valid(start, degree, data, group, rewirer, z):
+        if z < 0 or z >= n or not _valid(start, degree, data, group, adjacency, rewirer, z):
             counters[NO_CANDIDATE] += 1
             return False
-    _apply_rewire(h, rewirer, dropped, z, graph, strategy, coop, b, bpos, bounds, n, options[USE_BUCKETS] > 0)
+    _apply_rewire(h, rewirer, dropped, z, graph, strategy, coop, adjacency, b, bpos, bounds, n,
+                  options[USE_BUCKETS] > 0)
     counters[REWIRES] += 1
     return True
 

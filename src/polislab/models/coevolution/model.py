@@ -42,6 +42,7 @@ class State:
     members: np.ndarray
     where: np.ndarray
     counts: np.ndarray
+    adjacency: np.ndarray  # (n, words) bitmap up to kernels.DENSE_UP_TO nodes, else (1, 0)
     buckets: tuple
     bpos: np.ndarray
     bounds: np.ndarray
@@ -58,9 +59,15 @@ class State:
 
     def kernel_arguments(self) -> tuple:
         return (self.rng, self.graph.arrays(), self.strategy, self.coop, self.recommender, self.slot,
-                self.slot_codes, self.slot_counts, self.group, self.members, self.where, self.counts, self.buckets,
-                self.bpos, self.bounds, self.marks, self.ahead_nodes,
-                self.ahead_units, self.payoff, self.table, self.options, self.counters, self.pending)
+                self.slot_codes, self.slot_counts, self.group, self.members, self.where, self.counts, self.adjacency,
+                self.buckets, self.bpos, self.bounds, self.marks, self.ahead_nodes, self.ahead_units, self.payoff,
+                self.table, self.options, self.counters, self.pending)
+
+    def resolve(self, z: int) -> None:
+        """Answer the kernel's pending decision with node z (-1 or an invalid node: none)."""
+        kernels.resolve(z, self.rng, self.graph.arrays(), self.strategy, self.coop, self.group, self.adjacency,
+                        self.members, self.counts, self.buckets, self.bpos, self.bounds, self.options, self.counters,
+                        self.pending)
 
 
 class RecommenderView:
@@ -171,9 +178,19 @@ def initial_state(params: CoevolutionParams, seed: int) -> State:
     counters[kernels.AHEAD_CURSOR] = -1  # the kernel fills its ring of node draws on its first call
     table = kernels.fermi_table(params.beta, bool(np.all(payoff == np.round(payoff))))
     return State(graph, strategy, coop, codes, slot, slot_codes, np.bincount(slot, minlength=len(names)), names,
-                 group, members, where, counts, buckets, bpos, bounds, np.zeros(n + 1, dtype=np.int64),
+                 group, members, where, counts, adjacency_bitmap(graph), buckets, bpos, bounds, np.zeros(n + 1, dtype=np.int64),
                  np.zeros(kernels.AHEAD, dtype=np.int64), np.zeros(kernels.AHEAD), payoff, table, options, counters,
                  np.zeros(3, dtype=np.int64), new_state(derived_seed(seed, 3)), python)
+
+
+def adjacency_bitmap(graph: DynamicGraph) -> np.ndarray:
+    """One bit per node pair on graphs up to kernels.DENSE_UP_TO nodes; an empty (1, 0) array above."""
+    n = len(graph.degree)
+    if n > kernels.DENSE_UP_TO:
+        return np.zeros((1, 0), dtype=np.uint64)
+    bitmap = np.zeros((n, (n + 63) // 64), dtype=np.uint64)
+    kernels.fill_adjacency(bitmap, graph.owner)
+    return bitmap
 
 
 def _buckets(graph: DynamicGraph, strategy: np.ndarray, used: bool):
@@ -195,9 +212,7 @@ def advance(state: State, until: int, view: RecommenderView | None) -> None:
         h, rewirer, dropped = (int(v) for v in state.pending)
         recommender = state.python[state.recommender[rewirer] - rec.PYTHON]
         z = recommender(rewirer, dropped, view)
-        kernels.resolve(-1 if z is None else int(z), state.rng, state.graph.arrays(), state.strategy,
-                        state.coop, state.group, state.members, state.counts, state.buckets, state.bpos,
-                        state.bounds, state.options, state.counters, state.pending)
+        state.resolve(-1 if z is None else int(z))
 
 
 @register("coevolution", params=CoevolutionParams, presets=PRESETS,
