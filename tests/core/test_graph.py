@@ -1,10 +1,16 @@
 """The dynamic graph: invariants under random moves (hypothesis) and agreement with networkx."""
 
+import os
+import subprocess
+import sys
+
 import networkx as nx
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from polislab.core import listpool
 from polislab.core.graph import DynamicGraph, adjacent, generate, move_end
 
 
@@ -55,3 +61,40 @@ def test_generators_agree_with_networkx_statistics():
     # same mean degree; heavy tail like networkx's own Barabasi-Albert graph
     assert abs(np.mean([d for _, d in sf.degree()]) - np.mean([d for _, d in reference.degree()])) < 0.05
     assert max(d for _, d in sf.degree()) > 40 and max(d for _, d in reference.degree()) > 40
+
+
+def test_kernels_without_reference_counting_can_compact_the_pool(tmp_path):
+    # numba compiles a callee with its caller's _nrt flag unless the callee says its own: a
+    # kernel compiled with _nrt=False before anything compiled ``compact`` (a fresh process,
+    # the graph builder loaded from the cache) would fail to type the sort inside it
+    script = """
+import numpy as np
+from numba import njit
+from polislab.core import listpool
+
+@njit(_nrt=False)
+def fill(start, size, cap, data, meta):
+    for i in range(400):
+        listpool.append(start, size, cap, data, meta, i % 3, i, 0)
+        if i % 2:
+            listpool.remove_at(start, size, data, i % 3, 0)
+
+pool = listpool.new_pool(3, 500)  # 756 slots without compaction, 384 with
+fill(*pool)
+print(int(pool[1].sum()))
+"""
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "200"  # 400 appended, 200 removed
+
+
+def test_a_pool_too_small_raises_memory_error_and_never_writes_past_its_end():
+    # 3 lists, 200 items: compaction cannot give each list twice its items in 300 slots
+    start, size, cap, data, meta = listpool.new_pool(3, 300)
+    with pytest.raises(MemoryError):
+        for i in range(400):
+            listpool.append(start, size, cap, data, meta, i % 3, i, 0)
+            if i % 2:
+                listpool.remove_at(start, size, data, i % 3, 0)
+    assert meta[0] <= len(data) and np.all(start + size <= len(data))

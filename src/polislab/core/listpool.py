@@ -25,12 +25,19 @@ def new_pool(lists: int, capacity: int):
     return start, size, cap, data, meta
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)  # said, not inherited: kernels compiled with _nrt=False call it, and it allocates
 def compact(start, size, cap, data, meta):
     """Move every list to the front of the pool, each with room for twice its items (an empty
-    list gives up its room: pools of many mostly empty lists, like degree buckets, would
-    otherwise fill up again at once and compact on nearly every append)."""
+    list gives up its room: pools of many mostly empty lists would
+    otherwise fill up again at once and compact on nearly every append). Where that room would
+    not fit in the pool, each list gets room for its items only, and the next append that
+    needs more raises MemoryError."""
     order = np.argsort(start)
+    wanted = 0
+    for index in range(size.shape[0]):
+        if size[index] > 0:
+            wanted += max(4, 2 * size[index])
+    spare = wanted <= data.shape[0]
     top = 0
     for index in order:
         if cap[index] == 0:
@@ -38,7 +45,7 @@ def compact(start, size, cap, data, meta):
         if size[index] == 0:
             cap[index] = 0
             continue
-        room = max(4, 2 * size[index])
+        room = max(4, 2 * size[index]) if spare else size[index]
         old = start[index]
         for i in range(size[index]):
             data[top + i, 0] = data[old + i, 0]
