@@ -47,30 +47,38 @@ def check_bookkeeping(state):
         linked[edges[:, 0], edges[:, 1]] = linked[edges[:, 1], edges[:, 0]] = True
         bits = np.unpackbits(state.adjacency.view(np.uint8), axis=1, bitorder="little")[:, : len(s)]
         assert np.array_equal(bits.astype(bool), linked)
-    if state.options[kernels.USE_BUCKETS]:
-        start, size, cap, data, meta, occupied = state.buckets
-        n = len(s)
-        for v in range(n):
-            for slot, cls in ((0, s[v]), (1, kernels.ALL_CLASS)):
-                lst = cls * n + graph.degree[v]
-                assert data[start[lst] + state.bpos[slot, v], 0] == v
-        # bit d of a class's occupied words is set exactly when its degree-d bucket holds a node
-        for cls in range(3):
-            bits = np.unpackbits(occupied[cls].view(np.uint8), bitorder="little")[:n].astype(bool)
-            assert np.array_equal(bits, size[cls * n : (cls + 1) * n] > 0)
+    if state.options[kernels.SORTED_BY_DEGREE]:
+        check_ranking(state.ranking, graph.degree)
+
+
+def check_ranking(ranking, degree):
+    """``order`` lists the nodes by degree, ``place`` inverts it, ``first[d]`` is where degree d starts."""
+    order, place, first = ranking
+    assert sorted(order) == list(range(len(degree)))
+    assert np.all(np.diff(degree[order]) >= 0)
+    assert np.array_equal(place[order], np.arange(len(degree)))
+    assert np.array_equal(first, np.searchsorted(degree[order], np.arange(len(first)), side="left"))
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.sets(st.integers(0, 299), max_size=40), st.integers(0, 299), st.booleans(), st.integers(0, 299),
-       st.integers(0, 299))
-def test_the_occupied_bitmap_finds_the_nearest_nonempty_degree(degrees, d, downwards, a, b):
-    lo, hi = min(a, b), max(a, b)
-    occupied = np.zeros((1, 300 // 64 + 1), dtype=np.uint64)
-    for degree in degrees:
-        occupied[0, degree >> 6] |= np.uint64(1) << np.uint64(degree & 63)
-    inside = [g for g in degrees if lo <= g <= hi and (g <= d if downwards else g >= d)]
-    expected = -1 if not (lo <= d <= hi) or not inside else (max(inside) if downwards else min(inside))
-    assert kernels._next_occupied(occupied, 0, d, lo, hi, downwards) == expected
+@given(st.lists(st.integers(0, 6), min_size=1, max_size=30), st.data())
+def test_degree_steps_keep_the_nodes_sorted_by_degree(degrees, data):
+    # a random walk of +-1 degree changes, each one swap, against a fresh sort after every step
+    n = len(degrees)
+    degree = np.minimum(np.array(degrees, dtype=np.int64), n - 1)  # a simple graph's degrees stay below n
+    ranking = (np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), np.zeros(n + 1, dtype=np.int64))
+    kernels.fill_ranking(ranking, degree)
+    check_ranking(ranking, degree)
+    for _ in range(data.draw(st.integers(0, 40))):
+        v = data.draw(st.integers(0, n - 1))
+        up = degree[v] == 0 or (degree[v] < n - 1 and data.draw(st.booleans()))
+        if up:
+            kernels._degree_up(ranking, v, degree[v])
+            degree[v] += 1
+        else:
+            kernels._degree_down(ranking, v, degree[v])
+            degree[v] -= 1
+        check_ranking(ranking, degree)
 
 
 @pytest.mark.parametrize("recommender", rec.HEURISTICS)
@@ -171,30 +179,51 @@ def test_a_python_recommender_gives_the_statistics_of_the_built_in():
         assert abs(a.mean() - b.mean()) < 4 * math.sqrt(a.var() / len(a) + b.var() / len(b)) + 1e-9
 
 
-def test_recommenders_keep_their_promises():
+@pytest.mark.parametrize("cooperators", [0.5, 0.05])  # 4 of 80: the degree walks scan the rare cooperators
+@pytest.mark.parametrize("bitmap", [True, False])  # False: the test of large graphs, x's stamped neighbourhood
+def test_recommenders_keep_their_promises(cooperators, bitmap):
     # structure only (W = inf): both strategies stay present while the degrees spread
-    p = params(n=80, k=6, graph="erdos-renyi", w=math.inf, steps=2000, recommender="cooperators-lowest")
+    p = params(n=80, k=6, graph="erdos-renyi", w=math.inf, steps=2000, recommender="cooperators-lowest",
+               cooperators=cooperators)
     state = initial_state(p, 5)
     advance(state, p.steps, None)
     owner, hpos, start, degree, cap, data, meta = state.graph.arrays()
     s = state.strategy
-    for code, test in [
-        (rec.GOOD, lambda z: s[z] == 1),
-        (rec.BAD, lambda z: s[z] == 0),
-        (rec.FAIR, lambda z: s[z] == s[0]),
-        (rec.COOPERATORS_LOWEST, lambda z: degree[z] == min(degree[v] for v in range(80) if s[v] == 1 and valid(v))),
-        (rec.ANY_HIGHEST, lambda z: degree[z] == max(degree[v] for v in range(80) if valid(v))),
+    adjacency = state.adjacency if bitmap else np.zeros((1, 0), dtype=np.uint64)
+    neighbours = set(state.graph.neighbours(0))
+    for code, wanted, extreme in [
+        (rec.GOOD, 1, None), (rec.BAD, 0, None), (rec.FAIR, s[0], None),
+        (rec.COOPERATORS_LOWEST, 1, min), (rec.COOPERATORS_HIGHEST, 1, max), (rec.DEFECTORS_HIGHEST, 0, max),
+        (rec.ANY_LOWEST, None, min), (rec.ANY_HIGHEST, None, max),
     ]:
-        neighbours = set(state.graph.neighbours(0))
-
-        def valid(v):
-            return v != 0 and v not in neighbours
-
+        allowed = [v for v in range(80) if v != 0 and v not in neighbours and wanted in (None, s[v])]
+        if extreme and allowed:
+            allowed = [v for v in allowed if degree[v] == extreme(degree[v] for v in allowed)]
         for _ in range(50):
             z = kernels.recommend(code, state.rng, 0, int(next(iter(neighbours))), owner, start, degree, data, s,
-                                  state.group, state.adjacency, state.members, state.counts, False, state.buckets, state.bounds,
+                                  state.group, adjacency, state.members, state.counts, False, state.ranking,
                                   state.marks, 80, 4)
-            assert z >= 0 and valid(z) and test(z)
+            assert z in allowed if allowed else z == -1
+
+
+@pytest.mark.parametrize("tries", [4, 32])  # 4: draws, then a scan; 32: the candidates counted, then one drawn
+@pytest.mark.parametrize("code", [rec.ANY_HIGHEST, rec.ANY_LOWEST, rec.DEFECTORS_HIGHEST, rec.COOPERATORS_LOWEST])
+def test_degree_recommenders_draw_uniformly_among_tied_candidates(code, tries):
+    # a fresh random regular graph: every node has degree 4, so every valid node is tied
+    from scipy.stats import chisquare
+
+    state = initial_state(params(n=60, k=4, graph="random-regular", recommender="any-highest"), 2)
+    owner, hpos, start, degree, cap, data, meta = state.graph.arrays()
+    s, neighbours = state.strategy, set(state.graph.neighbours(0))
+    wanted = {rec.ANY_HIGHEST: None, rec.ANY_LOWEST: None, rec.DEFECTORS_HIGHEST: 0, rec.COOPERATORS_LOWEST: 1}[code]
+    allowed = [v for v in range(1, 60) if v not in neighbours and wanted in (None, s[v])]
+    picks = [kernels.recommend(code, state.rng, 0, int(next(iter(neighbours))), owner, start, degree, data, s,
+                               state.group, state.adjacency, state.members, state.counts, False, state.ranking,
+                               state.marks, 60, tries) for _ in range(200 * len(allowed))]
+    counts = np.array([picks.count(v) for v in allowed])
+    assert counts.sum() == len(picks)  # nothing outside the allowed candidates
+    # 200 draws each: half the candidates favoured 1.5x would give chi2 ~ 218 on ~26 df, p < 1e-30
+    assert chisquare(counts).pvalue > 1e-4
 
 
 @pytest.mark.parametrize("n", [50, kernels.PREFETCH_FROM])

@@ -16,14 +16,13 @@ recommenders offer only their own users: a node's ``group`` is its slot (0 for e
 recommenders are not exclusive) and a candidate must share the rewirer's group.
 
 Cooperators and defectors of each group are kept as sets, class 2 group + strategy (O(1) random
-member); degree-based recommenders
-use degree buckets per class (defectors, cooperators, everyone) in a list pool, with a bitmap of
-the occupied buckets so a walk from either end skips empty degrees 64 at a time. Whether x and a
-candidate are linked is one bit of an adjacency bitmap up to DENSE_UP_TO nodes; above, a scan of
-the shorter list, or for the degree walks one load after stamping x's neighbourhood in ``marks``.
-Recommenders draw at random and scan their candidates only when draws fail; only `random`, as a
-last resort when x links to nearly everyone, scans all nodes. The highest-degree ones still walk
-past every hub x is already linked to, and x is often a hub itself (issue 3's note).
+member); degree-based recommenders walk one array of all nodes sorted by degree, kept sorted by
+one swap per change of degree, from either end (a rare strategy's members are scanned instead).
+Whether x and a candidate are linked is one bit of an adjacency bitmap up to DENSE_UP_TO nodes;
+above, a scan of the shorter list, or for the degree walks one load after stamping x's
+neighbourhood in ``marks``. Recommenders draw at random and scan their candidates only when draws
+fail; only `random`, as a last resort when x links to nearly everyone, scans all nodes. The
+highest-degree ones still pass every hub x is already linked to, and x is often a hub itself.
 ``run`` and ``_by_degree`` are compiled without numba's reference counting (``_nrt=False``,
 numba/numba#2350): they allocate nothing, and the counting's atomic operations, which numba
 cannot prune across the branches of the step, took about half their time. A Python
@@ -37,9 +36,7 @@ import math
 
 import numpy as np
 from numba import njit
-from numba.cpython.unsafe.numbers import leading_zeros, trailing_zeros
 
-from polislab.core import listpool
 from polislab.core.graph import adjacent, move_end
 from polislab.core.prefetch import prefetch
 from polislab.core.rng import advance_words, below, to_unit, uniform
@@ -50,9 +47,11 @@ FINISHED, NEEDS_DECISION = 0, 1
 (STEP, REWIRES, REQUESTS, STRUCTURAL, COOPERATORS, ABSORBED_AT, NO_CANDIDATE, PENDING, SWITCHES,
  AHEAD_CURSOR) = range(10)
 # options
-(P_STRATEGY, BETA, CONTEST_FITTER, LINK_SAMPLING, GUARD, FALLBACK_RANDOM, TRIES, USE_BUCKETS, P_RECOMMENDER,
+(P_STRATEGY, BETA, CONTEST_FITTER, LINK_SAMPLING, GUARD, FALLBACK_RANDOM, TRIES, SORTED_BY_DEGREE, P_RECOMMENDER,
  BETA_RECOMMENDER, EXCLUSIVE) = range(11)
-ALL_CLASS = 2  # bucket classes: 0 defectors, 1 cooperators, 2 everyone
+ANY_STRATEGY = -1  # what a degree recommender wants when it takes defectors and cooperators alike
+COUNTED_TRIES, PEEKS = 4, 4  # how ``_random_valid`` treats lists of cheaply tested candidates (its docstring)
+RARE = 8  # a degree walk scans the wanted strategy's members instead when they are under 1 / RARE of the nodes
 NO_MARKS = np.zeros(1, dtype=np.int64)  # for candidate draws that test adjacency by scanning (stamp 0)
 AHEAD = 16  # node draws made this many node-sampling steps in advance, so their memory can be prefetched
 PREFETCH_FROM = 16_384  # nodes; smaller graphs sit in the cache and only pay for the hints
@@ -92,44 +91,49 @@ def fermi_lookup(table, beta, gain):
     return fermi(beta, gain)
 
 
-# ----- degree buckets: list (class * n + degree) holds the class's nodes of that degree;
-# bit d of the class's ``occupied`` words is set while that list is not empty, so a walk over
-# degrees jumps over empty buckets 64 at a time -----
+# ----- nodes sorted by degree: ``order[first[d] : first[d + 1]]`` are the nodes of degree d and
+# ``place[v]`` is v's index in ``order``; a degree step of one is one swap across a level's edge
+# (the bin sort of Batagelj & Zaversnik's k-core algorithm, 2003) -----
 
 @njit(inline="always")
-def _bucket_add(b, bpos, bounds, n, cls, v, d, slot):
-    start, size, cap, data, meta, occupied = b
-    bpos[slot, v] = listpool.append(start, size, cap, data, meta, cls * n + d, v, 0)
-    if size[cls * n + d] == 1:
-        occupied[cls, d >> 6] |= np.uint64(1) << np.uint64(d & 63)
-    if d < bounds[cls, 0]:
-        bounds[cls, 0] = d
-    if d > bounds[cls, 1]:
-        bounds[cls, 1] = d
+def _swap_places(order, place, v, i):
+    u = order[i]
+    j = place[v]
+    order[j], order[i] = u, v
+    place[u], place[v] = j, i
 
 
 @njit(inline="always")
-def _bucket_remove(b, bpos, n, cls, v, d, slot):
-    start, size, cap, data, meta, occupied = b
-    moved = listpool.remove_at(start, size, data, cls * n + d, bpos[slot, v])
-    if moved >= 0:
-        bpos[slot, moved] = bpos[slot, v]
-    if size[cls * n + d] == 0:
-        occupied[cls, d >> 6] &= ~(np.uint64(1) << np.uint64(d & 63))
+def _degree_up(ranking, v, d):
+    """v's degree rises from d to d + 1: it trades places with the last node of degree d."""
+    order, place, first = ranking
+    _swap_places(order, place, v, first[d + 1] - 1)
+    first[d + 1] -= 1
 
 
 @njit(inline="always")
-def _degree_changed(b, bpos, bounds, n, strategy, v, old, new):
-    for slot in range(2):
-        cls = strategy[v] if slot == 0 else ALL_CLASS
-        _bucket_remove(b, bpos, n, cls, v, old, slot)
-        _bucket_add(b, bpos, bounds, n, cls, v, new, slot)
+def _degree_down(ranking, v, d):
+    """v's degree falls from d to d - 1: it trades places with the first node of degree d."""
+    order, place, first = ranking
+    _swap_places(order, place, v, first[d])
+    first[d] += 1
 
 
-@njit(inline="always")
-def _class_changed(b, bpos, bounds, n, v, d, old_cls, new_cls):
-    _bucket_remove(b, bpos, n, old_cls, v, d, 0)
-    _bucket_add(b, bpos, bounds, n, new_cls, v, d, 0)
+@njit(cache=True)
+def fill_ranking(ranking, degree):
+    """Sort the nodes by degree (a counting sort) into ``order``, ``place`` and ``first``."""
+    order, place, first = ranking
+    n = degree.shape[0]
+    first[:] = 0
+    for v in range(n):
+        first[degree[v] + 1] += 1
+    for d in range(1, first.shape[0]):
+        first[d] += first[d - 1]
+    filled = first.copy()
+    for v in range(n):
+        order[filled[degree[v]]] = v
+        place[v] = filled[degree[v]]
+        filled[degree[v]] += 1
 
 
 # ----- cooperator and defector sets -----
@@ -201,42 +205,52 @@ def _valid_marked(group, marks, stamp, x, z):
 
 
 @njit(inline="always")
-def _acceptable(start, degree, data, group, adjacency, marks, stamp, x, z):
-    """``_valid``, against x's stamped neighbourhood when ``stamp`` > 0."""
+def _acceptable(start, degree, data, strategy, group, adjacency, marks, stamp, wanted, x, z):
+    """``_valid`` for a node of strategy ``wanted`` (ANY_STRATEGY: either), against x's stamped
+    neighbourhood when ``stamp`` > 0."""
+    if wanted != ANY_STRATEGY and strategy[z] != wanted:
+        return False
     if stamp > 0:
         return _valid_marked(group, marks, stamp, x, z)
     return _valid(start, degree, data, group, adjacency, x, z)
 
 
 @njit(inline="always")
-def _random_valid(rng, items, first, size, start, degree, data, group, adjacency, x, tries, marks, stamp,
-                  count_first):
-    """A uniformly random valid new neighbour of x among the candidates ``items[first : first + size]``
+def _random_valid(rng, items, first, size, start, degree, data, strategy, group, adjacency, x, tries, marks, stamp,
+                  count_first, peeks, wanted):
+    """A uniformly random valid new neighbour of x of strategy ``wanted`` (ANY_STRATEGY: either)
+    among the candidates ``items[first : first + size]``
     (bounds rather than a slice, so one pool serves every list): up to ``tries`` random
     draws (no more than there are candidates), then a reservoir scan of them all; -1 if none.
     With ``count_first`` (validity tests that cost one load: the bitmap or a stamped
-    neighbourhood), at most ``tries`` candidates are counted and one valid one drawn (no draw
-    when only one is valid)."""
-    if count_first and size <= tries:
+    neighbourhood), up to COUNTED_TRIES x ``tries`` candidates are counted and one valid one
+    drawn (no draw when only one is valid), after ``peeks`` draws if they are more than ``tries``:
+    a degree walk meets many lists where nothing is valid, and counting them is cheaper than
+    ``tries`` failed draws and a scan."""
+    if count_first and size <= COUNTED_TRIES * tries:
+        for _ in range(peeks if size > tries else 0):
+            z = items[first + below(rng, size)]
+            if _acceptable(start, degree, data, strategy, group, adjacency, marks, stamp, wanted, x, z):
+                return z
         valid = 0
         for i in range(first, first + size):
-            valid += _acceptable(start, degree, data, group, adjacency, marks, stamp, x, items[i])
+            valid += _acceptable(start, degree, data, strategy, group, adjacency, marks, stamp, wanted, x, items[i])
         if valid == 0:
             return -1
         pick = 0 if valid == 1 else below(rng, valid)
         for i in range(first, first + size):
-            if _acceptable(start, degree, data, group, adjacency, marks, stamp, x, items[i]):
+            if _acceptable(start, degree, data, strategy, group, adjacency, marks, stamp, wanted, x, items[i]):
                 if pick == 0:
                     return items[i]
                 pick -= 1
     for _ in range(min(tries, size)):
         z = items[first + below(rng, size)]
-        if _acceptable(start, degree, data, group, adjacency, marks, stamp, x, z):
+        if _acceptable(start, degree, data, strategy, group, adjacency, marks, stamp, wanted, x, z):
             return z
     chosen, seen = -1, 0
     for i in range(first, first + size):
         z = items[i]
-        if _acceptable(start, degree, data, group, adjacency, marks, stamp, x, z):
+        if _acceptable(start, degree, data, strategy, group, adjacency, marks, stamp, wanted, x, z):
             seen += 1
             if below(rng, seen) == 0:
                 chosen = z
@@ -244,10 +258,10 @@ def _random_valid(rng, items, first, size, start, degree, data, group, adjacency
 
 
 @njit(inline="always")
-def _from_set(rng, owner, start, degree, data, group, adjacency, members, counts, cls, x, tries):
+def _from_set(rng, owner, start, degree, data, strategy, group, adjacency, members, counts, cls, x, tries):
     """A uniformly random valid member of class ``cls``."""
-    return _random_valid(rng, members[cls], 0, counts[cls], start, degree, data, group, adjacency, x, tries, NO_MARKS,
-                         0, False)
+    return _random_valid(rng, members[cls], 0, counts[cls], start, degree, data, strategy, group, adjacency, x, tries,
+                         NO_MARKS, 0, False, 0, ANY_STRATEGY)
 
 
 @njit(cache=True)
@@ -285,107 +299,94 @@ def _any_node(rng, owner, start, degree, data, group, adjacency, members, counts
 
 
 @njit(inline="always")
-def _local(rng, owner, start, degree, data, group, adjacency, x, y, tries):
+def _local(rng, owner, start, degree, data, strategy, group, adjacency, x, y, tries):
     """A random neighbour of y that is a valid new neighbour of x (Santos et al. 2006)."""
-    return _random_valid(rng, data[:, 1], start[y], degree[y], start, degree, data, group, adjacency, x, tries,
-                         NO_MARKS, 0, False)
+    return _random_valid(rng, data[:, 1], start[y], degree[y], start, degree, data, strategy, group, adjacency, x,
+                         tries, NO_MARKS, 0, False, 0, ANY_STRATEGY)
 
 
 @njit(inline="always")
-def _highest_bit(word):
-    """The index of the highest set bit of a nonzero uint64 (one lzcnt instruction)."""
-    return 63 - int(leading_zeros(word))
-
-
-@njit(inline="always")
-def _lowest_bit(word):
-    """The index of the lowest set bit of a nonzero uint64 (one tzcnt instruction)."""
-    return int(trailing_zeros(word))
-
-
-@njit(inline="always")
-def _next_occupied(occupied, cls, d, lo, hi, downwards):
-    """The nearest degree from d towards lo (downwards) or hi whose bucket is not empty; -1 if none."""
-    if d < lo or d > hi:
-        return -1
-    word = d >> 6
-    ones = ~np.uint64(0)
-    bit = np.uint64(d & 63)
-    if downwards:
-        bits = occupied[cls, word] & (ones >> (np.uint64(63) - bit))
-        while bits == 0:
-            word -= 1
-            if word < lo >> 6:
-                return -1
-            bits = occupied[cls, word]
-        found = 64 * word + _highest_bit(bits)
-        return found if found >= lo else -1
-    bits = occupied[cls, word] & (ones << bit)
-    while bits == 0:
-        word += 1
-        if word > hi >> 6:
-            return -1
-        bits = occupied[cls, word]
-    found = 64 * word + _lowest_bit(bits)
-    return found if found <= hi else -1
+def _rarest_valid(rng, start, degree, data, group, adjacency, members, counts, x, wanted, highest):
+    """``_by_degree`` by a scan of x's group's nodes of strategy ``wanted``: one reservoir over
+    those of the lowest (highest) valid degree."""
+    cls = 2 * group[x] + wanted
+    chosen, best, ties = -1, -1, 0
+    for i in range(counts[cls]):
+        z = members[cls, i]
+        d = degree[z]
+        if chosen >= 0 and (d < best if highest else d > best):
+            continue
+        if not _valid(start, degree, data, group, adjacency, x, z):
+            continue
+        if chosen < 0 or d != best:
+            chosen, best, ties = z, d, 1
+        else:
+            ties += 1
+            if below(rng, ties) == 0:
+                chosen = z
+    return chosen
 
 
 @njit(cache=True, _nrt=False)
-def _by_degree(rng, owner, start, degree, data, group, adjacency, b, bounds, marks, n, cls, x, highest, tries):
-    """A uniformly random valid node of the lowest (highest) degree in class ``cls``: walks the
-    occupied buckets from that end, testing candidates against the adjacency bitmap or, on
-    graphs too large for one, against x's marked neighbourhood."""
-    bstart, bsize, bcap, bdata, bmeta, occupied = b
-    lo, hi = bounds[cls, 0], bounds[cls, 1]
-    if lo > hi:
-        return -1
-    lo = _next_occupied(occupied, cls, lo, lo, hi, False)
-    if lo < 0:
-        bounds[cls, 0], bounds[cls, 1] = n, -1
-        return -1
-    hi = _next_occupied(occupied, cls, hi, lo, hi, True)
-    bounds[cls, 0], bounds[cls, 1] = lo, hi
+def _by_degree(rng, start, degree, data, strategy, group, adjacency, members, counts, ranking, marks, wanted, x,
+               highest, tries):
+    """A uniformly random valid node of strategy ``wanted`` (ANY_STRATEGY: either) of the lowest
+    (highest) degree: walks the degree-sorted nodes from that end a level of equal degree at a
+    time, testing candidates against the adjacency bitmap or, on graphs too large for one,
+    against x's marked neighbourhood. A strategy held by under 1 / RARE of the nodes is scanned
+    through its members instead, as the walk would pass RARE nodes of the other for each of its own."""
+    order, place, first = ranking
+    n = order.shape[0]
+    if wanted != ANY_STRATEGY and RARE * counts[2 * group[x] + wanted] < n:
+        return _rarest_valid(rng, start, degree, data, group, adjacency, members, counts, x, wanted, highest)
     stamp = 0 if adjacency.shape[1] > 0 else _mark_neighbourhood(marks, start, degree, data, x)
-    d = hi if highest else lo
-    nodes = bdata[:, 0]
-    while d >= 0:
-        lst = cls * n + d
-        chosen = _random_valid(rng, nodes, bstart[lst], bsize[lst], start, degree, data, group, adjacency, x, tries,
-                               marks, stamp, True)
+    if highest:
+        # x is often a hub linked to the other hubs: test node after node down to the first valid
+        # one, then draw among the valid nodes of its degree, all at or below it
+        i = n - 1
+        while i >= 0 and not _acceptable(start, degree, data, strategy, group, adjacency, marks, stamp, wanted, x,
+                                         order[i]):
+            i -= 1
+        if i < 0:
+            return -1
+        lo = first[degree[order[i]]]
+        return _random_valid(rng, order, lo, i + 1 - lo, start, degree, data, strategy, group, adjacency, x, tries,
+                             marks, stamp, True, 0, wanted)
+    i = 0
+    while i < n:  # the lowest levels hold mostly valid leaves: a few draws in each first
+        lo, hi = i, first[degree[order[i]] + 1]
+        chosen = _random_valid(rng, order, lo, hi - lo, start, degree, data, strategy, group, adjacency, x, tries,
+                               marks, stamp, True, PEEKS, wanted)
         if chosen >= 0:
             return chosen
-        d = _next_occupied(occupied, cls, d - 1, lo, hi, True) if highest else _next_occupied(occupied, cls, d + 1,
-                                                                                                 lo, hi, False)
+        i = hi
     return -1
 
 
 @njit(inline="always")
-def recommend(code, rng, x, y, owner, start, degree, data, strategy, group, adjacency, members, counts, exclusive, b,
-              bounds, marks, n, tries):
+def recommend(code, rng, x, y, owner, start, degree, data, strategy, group, adjacency, members, counts, exclusive,
+              ranking, marks, n, tries):
     """The new neighbour z for x, who drops y; -1 when the recommender has none."""
     if code == rec.LOCAL:
-        return _local(rng, owner, start, degree, data, group, adjacency, x, y, tries)
+        return _local(rng, owner, start, degree, data, strategy, group, adjacency, x, y, tries)
     if code == rec.RANDOM:
         return _any_node(rng, owner, start, degree, data, group, adjacency, members, counts, exclusive, n, x, tries)
-    own = 2 * group[x]
-    if code == rec.GOOD:
-        return _from_set(rng, owner, start, degree, data, group, adjacency, members, counts, own + 1, x, tries)
-    if code == rec.BAD:
-        return _from_set(rng, owner, start, degree, data, group, adjacency, members, counts, own, x, tries)
-    if code == rec.FAIR:
-        return _from_set(rng, owner, start, degree, data, group, adjacency, members, counts, own + strategy[x], x, tries)
+    if code == rec.GOOD or code == rec.BAD or code == rec.FAIR:
+        wanted = 1 if code == rec.GOOD else 0 if code == rec.BAD else strategy[x]
+        return _from_set(rng, owner, start, degree, data, strategy, group, adjacency, members, counts,
+                         2 * group[x] + wanted, x, tries)
     if rec.DEFECTORS_LOWEST <= code <= rec.COOPERATORS_HIGHEST:
         offset = code - rec.DEFECTORS_LOWEST
-        cls = (0, 0, ALL_CLASS, ALL_CLASS, 1, 1)[offset]
-        return _by_degree(rng, owner, start, degree, data, group, adjacency, b, bounds, marks, n, cls, x,
-                          offset % 2 == 1, tries)
+        wanted = (0, 0, ANY_STRATEGY, ANY_STRATEGY, 1, 1)[offset]
+        return _by_degree(rng, start, degree, data, strategy, group, adjacency, members, counts, ranking, marks, wanted,
+                          x, offset % 2 == 1, tries)
     return -1  # null
 
 
 # ----- moves -----
 
 @njit(inline="always")
-def _apply_rewire(h, rewirer, dropped, z, graph, strategy, coop, adjacency, b, bpos, bounds, n, use_buckets):
+def _apply_rewire(h, rewirer, dropped, z, graph, strategy, coop, adjacency, ranking, sorted_by_degree):
     """Move the end of link h held by ``dropped`` to z: rewirer-dropped becomes rewirer-z."""
     owner, hpos, start, degree, cap, data, meta = graph
     end = h if owner[h] == dropped else h ^ 1
@@ -396,13 +397,13 @@ def _apply_rewire(h, rewirer, dropped, z, graph, strategy, coop, adjacency, b, b
     coop[rewirer] += strategy[z] - strategy[dropped]
     coop[dropped] -= strategy[rewirer]
     coop[z] += strategy[rewirer]
-    if use_buckets:
-        _degree_changed(b, bpos, bounds, n, strategy, dropped, old_d, old_d - 1)
-        _degree_changed(b, bpos, bounds, n, strategy, z, old_z, old_z + 1)
+    if sorted_by_degree:
+        _degree_down(ranking, dropped, old_d)
+        _degree_up(ranking, z, old_z)
 
 
 @njit(inline="always")
-def _change_strategy(x, new, graph, strategy, group, coop, members, where, counts, b, bpos, bounds, n, use_buckets):
+def _change_strategy(x, new, graph, strategy, group, coop, members, where, counts):
     """x adopts strategy ``new``; returns the change in the number of cooperators."""
     owner, hpos, start, degree, cap, data, meta = graph
     old = strategy[x]
@@ -414,8 +415,6 @@ def _change_strategy(x, new, graph, strategy, group, coop, members, where, count
         coop[data[base + i, 1]] += delta
     strategy[x] = new
     _set_move(members, where, counts, x, 2 * group[x] + old, 2 * group[x] + new)
-    if use_buckets:
-        _class_changed(b, bpos, bounds, n, x, degree[x], old, new)
     return delta
 
 
@@ -456,7 +455,7 @@ def _prefetch_ahead(cursor, ahead_nodes, ahead_units, start, degree, data, strat
 
 @njit(cache=True, _nrt=False)
 def run(until, rng, graph, strategy, coop, recommender, slot, slot_codes, slot_counts, group, members, where, counts,
-        adjacency, b, bpos, bounds, marks, ahead_nodes, ahead_units, payoff, table, options, counters, pending):
+        adjacency, ranking, marks, ahead_nodes, ahead_units, payoff, table, options, counters, pending):
     """Step until ``until`` steps, absorption (FINISHED) or a Python decision (NEEDS_DECISION:
     ``pending`` holds link, rewirer, dropped; call ``resolve``, then ``run`` again).
 
@@ -470,7 +469,7 @@ def run(until, rng, graph, strategy, coop, recommender, slot, slot_codes, slot_c
     p_strategy, beta = options[P_STRATEGY], options[BETA]
     fitter_wins, link_sampling = options[CONTEST_FITTER] > 0, options[LINK_SAMPLING] > 0
     guard, fallback, tries = options[GUARD] > 0, options[FALLBACK_RANDOM] > 0, int(options[TRIES])
-    use_buckets = options[USE_BUCKETS] > 0
+    sorted_by_degree = options[SORTED_BY_DEGREE] > 0
     p_recommender, beta_recommender = options[P_RECOMMENDER], options[BETA_RECOMMENDER]
     exclusive = options[EXCLUSIVE] > 0
     # the hot loop keeps its random stream, step and cooperator count in locals (not in arrays
@@ -536,7 +535,7 @@ def run(until, rng, graph, strategy, coop, recommender, slot, slot_codes, slot_c
             word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
             if to_unit(word) < fermi_lookup(table, beta, gain):
                 cooperators += _change_strategy(x, strategy[y], graph, strategy, group, coop, members, where,
-                                                counts, b, bpos, bounds, n, use_buckets)
+                                                counts)
             continue
         counters[STRUCTURAL] += 1
         if strategy[y] == 1:
@@ -561,7 +560,7 @@ def run(until, rng, graph, strategy, coop, recommender, slot, slot_codes, slot_c
             break
         rng[0], rng[1], rng[2], rng[3] = s0, s1, s2, s3
         z = recommend(code, rng, rewirer, dropped, owner, start, degree, data, strategy, group, adjacency, members,
-                      counts, exclusive, b, bounds, marks, n, tries)
+                      counts, exclusive, ranking, marks, n, tries)
         if z < 0 and fallback and code != rec.NULL:
             z = _any_node(rng, owner, start, degree, data, group, adjacency, members, counts, exclusive, n, rewirer,
                           tries)
@@ -569,7 +568,7 @@ def run(until, rng, graph, strategy, coop, recommender, slot, slot_codes, slot_c
         if z < 0:
             counters[NO_CANDIDATE] += 1
             continue
-        _apply_rewire(h, rewirer, dropped, z, graph, strategy, coop, adjacency, b, bpos, bounds, n, use_buckets)
+        _apply_rewire(h, rewirer, dropped, z, graph, strategy, coop, adjacency, ranking, sorted_by_degree)
         counters[REWIRES] += 1
     rng[0], rng[1], rng[2], rng[3] = s0, s1, s2, s3
     counters[STEP], counters[COOPERATORS], counters[AHEAD_CURSOR] = step, cooperators, cursor
@@ -577,8 +576,7 @@ def run(until, rng, graph, strategy, coop, recommender, slot, slot_codes, slot_c
 
 
 @njit(cache=True)
-def resolve(z, rng, graph, strategy, coop, group, adjacency, members, counts, b, bpos, bounds, options, counters,
-            pending):
+def resolve(z, rng, graph, strategy, coop, group, adjacency, members, counts, ranking, options, counters, pending):
     """Apply a Python recommender's answer z to the pending decision (-1 or invalid: none)."""
     owner, hpos, start, degree, cap, data, meta = graph
     h, rewirer, dropped = pending[0], pending[1], pending[2]
@@ -591,8 +589,7 @@ def resolve(z, rng, graph, strategy, coop, group, adjacency, members, counts, b,
         if z < 0 or z >= n or not _valid(start, degree, data, group, adjacency, rewirer, z):
             counters[NO_CANDIDATE] += 1
             return False
-    _apply_rewire(h, rewirer, dropped, z, graph, strategy, coop, adjacency, b, bpos, bounds, n,
-                  options[USE_BUCKETS] > 0)
+    _apply_rewire(h, rewirer, dropped, z, graph, strategy, coop, adjacency, ranking, options[SORTED_BY_DEGREE] > 0)
     counters[REWIRES] += 1
     return True
 
@@ -625,12 +622,3 @@ def synchronous_generations(generations, rng, graph, strategy, payoff, beta, cou
                 new[x] = strategy[y]
         strategy[:] = new
         counters[COOPERATORS] = int(strategy.sum())
-
-
-@njit(cache=True)
-def fill_buckets(pool, bpos, bounds, strategy, degree):
-    """Put every node in the buckets of its class and of everyone, by degree."""
-    n = strategy.shape[0]
-    for v in range(n):
-        _bucket_add(pool, bpos, bounds, n, strategy[v], v, degree[v], 0)
-        _bucket_add(pool, bpos, bounds, n, ALL_CLASS, v, degree[v], 1)

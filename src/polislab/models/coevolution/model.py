@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from polislab.core import listpool
 from polislab.core.graph import DynamicGraph, adjacent, degree_variance, generate
 from polislab.core.progress import Progress
 from polislab.core.registry import register
@@ -43,9 +42,7 @@ class State:
     where: np.ndarray
     counts: np.ndarray
     adjacency: np.ndarray  # (n, words) bitmap up to kernels.DENSE_UP_TO nodes, else (1, 0)
-    buckets: tuple
-    bpos: np.ndarray
-    bounds: np.ndarray
+    ranking: tuple  # the nodes sorted by degree (order, place, first) when a recommender needs them
     marks: np.ndarray
     ahead_nodes: np.ndarray
     ahead_units: np.ndarray
@@ -60,14 +57,13 @@ class State:
     def kernel_arguments(self) -> tuple:
         return (self.rng, self.graph.arrays(), self.strategy, self.coop, self.recommender, self.slot,
                 self.slot_codes, self.slot_counts, self.group, self.members, self.where, self.counts, self.adjacency,
-                self.buckets, self.bpos, self.bounds, self.marks, self.ahead_nodes, self.ahead_units, self.payoff,
+                self.ranking, self.marks, self.ahead_nodes, self.ahead_units, self.payoff,
                 self.table, self.options, self.counters, self.pending)
 
     def resolve(self, z: int) -> None:
         """Answer the kernel's pending decision with node z (-1 or an invalid node: none)."""
         kernels.resolve(z, self.rng, self.graph.arrays(), self.strategy, self.coop, self.group, self.adjacency,
-                        self.members, self.counts, self.buckets, self.bpos, self.bounds, self.options, self.counters,
-                        self.pending)
+                        self.members, self.counts, self.ranking, self.options, self.counters, self.pending)
 
 
 class RecommenderView:
@@ -157,8 +153,7 @@ def initial_state(params: CoevolutionParams, seed: int) -> State:
         members[cls, counts[cls]] = v
         where[v] = counts[cls]
         counts[cls] += 1
-    use_buckets = bool(set(np.unique(codes)) & rec.DEGREE_BASED)
-    buckets, bpos, bounds = _buckets(graph, strategy, use_buckets)
+    sorted_by_degree = bool(set(np.unique(codes)) & rec.DEGREE_BASED)
     payoff = np.array([[params.punishment, params.temptation], [params.sucker, params.reward]])
     options = np.zeros(11)
     options[kernels.P_STRATEGY] = params.strategy_probability
@@ -168,7 +163,7 @@ def initial_state(params: CoevolutionParams, seed: int) -> State:
     options[kernels.GUARD] = params.isolation_guard
     options[kernels.FALLBACK_RANDOM] = params.no_candidate == "random"
     options[kernels.TRIES] = params.candidate_tries
-    options[kernels.USE_BUCKETS] = use_buckets
+    options[kernels.SORTED_BY_DEGREE] = sorted_by_degree
     options[kernels.P_RECOMMENDER] = params.recommender_probability
     options[kernels.BETA_RECOMMENDER] = params.beta_med
     options[kernels.EXCLUSIVE] = params.exclusive
@@ -178,7 +173,8 @@ def initial_state(params: CoevolutionParams, seed: int) -> State:
     counters[kernels.AHEAD_CURSOR] = -1  # the kernel fills its ring of node draws on its first call
     table = kernels.fermi_table(params.beta, bool(np.all(payoff == np.round(payoff))))
     return State(graph, strategy, coop, codes, slot, slot_codes, np.bincount(slot, minlength=len(names)), names,
-                 group, members, where, counts, adjacency_bitmap(graph), buckets, bpos, bounds, np.zeros(n + 1, dtype=np.int64),
+                 group, members, where, counts, adjacency_bitmap(graph), ranking(graph, sorted_by_degree),
+                 np.zeros(n + 1, dtype=np.int64),
                  np.zeros(kernels.AHEAD, dtype=np.int64), np.zeros(kernels.AHEAD), payoff, table, options, counters,
                  np.zeros(3, dtype=np.int64), new_state(derived_seed(seed, 3)), python)
 
@@ -193,14 +189,14 @@ def adjacency_bitmap(graph: DynamicGraph) -> np.ndarray:
     return bitmap
 
 
-def _buckets(graph: DynamicGraph, strategy: np.ndarray, used: bool):
-    n = len(strategy) if used else 1
-    pool = (*listpool.new_pool(3 * n, 16 * n + 64), np.zeros((3, n // 64 + 1), dtype=np.uint64))
-    bpos = np.zeros((2, n), dtype=np.int64)
-    bounds = np.array([[n, -1]] * 3, dtype=np.int64)
+def ranking(graph: DynamicGraph, used: bool) -> tuple:
+    """The nodes sorted by degree: ``order``, each node's ``place`` in it, and ``first[d]``, the
+    place of the first node of degree d or more (one-element arrays when no recommender uses them)."""
+    n = len(graph.degree) if used else 1
+    arrays = (np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), np.zeros(n + 1, dtype=np.int64))
     if used:
-        kernels.fill_buckets(pool, bpos, bounds, strategy, graph.degree)
-    return pool, bpos, bounds
+        kernels.fill_ranking(arrays, graph.degree)
+    return arrays
 
 
 def advance(state: State, until: int, view: RecommenderView | None) -> None:
