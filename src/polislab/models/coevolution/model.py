@@ -135,16 +135,16 @@ def place_recommenders(params: CoevolutionParams, seed: int) -> tuple[np.ndarray
 def initial_state(params: CoevolutionParams, seed: int) -> State:
     n = params.n
     graph = build_graph(params, seed)
-    strategy = np.zeros(n, dtype=np.int64)
+    strategy = np.zeros(n, dtype=np.int8)  # one byte per node keeps the per-node arrays in cache at large N
     cooperators = int(round(params.cooperators * n))
     strategy[rng(seed, 2).permutation(n)[:cooperators]] = 1
     edges = graph.edges()
     coop = (np.bincount(edges[:, 0], weights=strategy[edges[:, 1]], minlength=n)
-            + np.bincount(edges[:, 1], weights=strategy[edges[:, 0]], minlength=n)).astype(np.int64)
+            + np.bincount(edges[:, 1], weights=strategy[edges[:, 0]], minlength=n)).astype(np.int32)
     slot, names = place_recommenders(params, seed)
     slot_codes, python = recommender_codes(names)
     codes = slot_codes[slot]
-    group = slot.copy() if params.exclusive else np.zeros(n, dtype=np.int64)
+    group = slot.astype(np.int16) if params.exclusive else np.zeros(n, dtype=np.int16)
     members = np.zeros((2 * (group.max() + 1), n), dtype=np.int64)
     where = np.zeros(n, dtype=np.int64)
     counts = np.zeros(len(members), dtype=np.int64)
