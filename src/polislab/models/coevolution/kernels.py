@@ -331,10 +331,11 @@ def _rarest_valid(rng, start, degree, data, group, adjacency, members, counts, x
 def _by_degree(rng, start, degree, data, strategy, group, adjacency, members, counts, ranking, marks, wanted, x,
                highest, tries):
     """A uniformly random valid node of strategy ``wanted`` (ANY_STRATEGY: either) of the lowest
-    (highest) degree: walks the degree-sorted nodes from that end a level of equal degree at a
-    time, testing candidates against the adjacency bitmap or, on graphs too large for one,
-    against x's marked neighbourhood. A strategy held by under 1 / RARE of the nodes is scanned
-    through its members instead, as the walk would pass RARE nodes of the other for each of its own."""
+    (highest) degree: walks the degree-sorted nodes from that end (upwards a level of equal degree
+    at a time, downwards node by node), testing candidates against the adjacency bitmap or, on
+    graphs too large for one, against x's marked neighbourhood. A strategy held by under 1 / RARE
+    of the nodes is scanned through its members instead, as the walk would pass RARE nodes of the
+    other for each of its own."""
     order, place, first = ranking
     n = order.shape[0]
     if wanted != ANY_STRATEGY and RARE * counts[2 * group[x] + wanted] < n:
