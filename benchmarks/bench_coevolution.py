@@ -80,8 +80,8 @@ def main() -> None:
         row = json.loads(done.stdout)
         if recommender == "local" and n == 1000:
             local_speed = row["steps_per_s"]
-        print(f"{recommender:22s} {n:9d} {row['runs']:5d} {row['steps']:9d} {row['steps_per_s']:12.3g} {row['rewires']:9d} "
-              f"{row['peak_mib']:9.0f}")
+        print(f"{recommender:22s} {n:9d} {row['runs']:5d} {row['steps']:9d} {row['steps_per_s']:12.3g} "
+              f"{row['rewires']:9d} {row['peak_mib']:9.0f}")
     python = python_reference_speed()
     print(f"pure-Python reference (tests), local, N = 1000: {python:.3g} steps/s; "
           f"the kernel is {local_speed / python:.0f}x faster")
