@@ -10,12 +10,18 @@ import numpy as np
 import pytest
 import torch
 from gymnasium.utils.env_checker import check_env
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torch_geometric.nn import GATConv
 
 from polislab import get_model
 from polislab.core.errors import UsageError
+from polislab.core.seeding import derived_seed
 from polislab.models.coevolution.env import RecommenderEnv
-from polislab.models.coevolution.policy import RankingModule, load_policy, policy_from_bytes, save_policy
-from polislab.models.coevolution.training import evaluate, random_actions
+from polislab.models.coevolution.model import initial_state
+from polislab.models.coevolution.policy import (RankingModule, dense_adjacency, dense_attention, load_policy,
+                                                policy_from_bytes, save_policy)
+from polislab.models.coevolution.training import Trainer, evaluate, random_actions
 
 TRAINING = get_model("recommender-training")
 COEVOLUTION = get_model("coevolution")
@@ -27,11 +33,14 @@ def test_the_environment_passes_gymnasiums_checker():
     check_env(made.unwrapped, skip_render_check=True)
 
 
-@pytest.mark.parametrize("reward", ["coops", "rewires"])
+@pytest.mark.parametrize("reward", ["coops", "rewires", "coops-change"])
 def test_observations_masks_and_returns_agree_with_the_kernel(reward):
     env = RecommenderEnv("table4-n10", reward)
     for episode in range(20):
         observation, _ = env.reset(seed=episode)
+        # the episode's first state: the seeded initial strategies, before any update
+        start = initial_state(env.params.model_copy(update={"recommender": "null"}),
+                              derived_seed(episode, 7, 0)).strategy.mean()
         total, finished = 0.0, False
         while not finished:
             graph = nx.Graph(observation["edge_index"].T.tolist())
@@ -49,6 +58,8 @@ def test_observations_masks_and_returns_agree_with_the_kernel(reward):
             finished = terminated or truncated
         if reward == "coops":  # seed 002, 4.2: rew = 2 (coops - 0.5)
             assert total == pytest.approx(2 * (info["cooperators"] - 0.5))
+        elif reward == "coops-change":  # shaped by its potential: 2 (final - initial cooperators)
+            assert total == pytest.approx(2 * (info["cooperators"] - start))
         else:  # every request counted once, divided by the time limit
             assert total == pytest.approx(info["requests"] / env.params.steps)
         assert terminated == (info["cooperators"] in (0.0, 1.0))
@@ -70,20 +81,58 @@ def test_the_same_seed_and_actions_give_the_same_episode():
     assert runs[0] == runs[1]
 
 
-@pytest.mark.parametrize("hidden", ["mlp", "gat"])
-def test_ranking_scores_follow_a_relabelling_of_the_nodes(hidden):
+@pytest.mark.parametrize("hidden, summary, preset", [("mlp", "sum", "table4-n30"), ("gat", "sum", "table4-n30"),
+                                                     ("gat", "mean", "table4-n30"), ("gat", "sum", "table4-n500")])
+def test_ranking_scores_follow_a_relabelling_of_the_nodes(hidden, summary, preset):
+    """N = 30 takes the dense attention path, N = 500 the sparse one."""
     torch.manual_seed(0)
-    module = RankingModule(hidden, width=8)
-    env = RecommenderEnv("table4-n30", "coops")
+    module = RankingModule(hidden, width=8, summary=summary)
+    env = RecommenderEnv(preset, "coops")
+    n = env.params.n
     observation, _ = env.reset(seed=1)
     features = torch.from_numpy(observation["features"])
     edges = torch.from_numpy(observation["edge_index"])
     focus = observation["focus"]
-    permutation = torch.randperm(30)  # node v becomes permutation[v]
+    permutation = torch.randperm(n)  # node v becomes permutation[v]
     inverse = torch.argsort(permutation)
     scores = module(features, edges, torch.tensor(focus))
     relabelled = module(features[inverse], permutation[edges], permutation[focus])
     assert torch.allclose(relabelled[permutation], scores, atol=1e-5)
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(1, 40), density=st.floats(0.0, 1.0), graphs=st.integers(1, 3), heads=st.integers(1, 3),
+       concat=st.booleans(), seed=st.integers(0, 2**31 - 1))
+def test_dense_graph_attention_equals_gatconv_on_the_edges(n, density, graphs, heads, concat, seed):
+    """The dense path computes what torch_geometric's GATConv computes on the edge list, for
+    any simple undirected graphs (isolated nodes included: they attend to themselves only)."""
+    generator = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    layer = GATConv(2, 5, heads=heads, concat=concat, add_self_loops=True)
+    pairs = torch.triu_indices(n, n, offset=1)
+    kept = pairs[:, torch.rand(pairs.shape[1], generator=generator) < density]
+    edges = torch.cat((kept, kept.flip(0)), dim=1)
+    # several graphs with as many edges: relabellings of the first
+    batch = torch.stack([edges] + [torch.randperm(n, generator=generator)[edges] for _ in range(graphs - 1)])
+    features = torch.rand(graphs, n, 2, generator=generator)
+    dense = dense_attention(layer, features, dense_adjacency(batch, n))
+    for graph in range(graphs):
+        sparse = layer(features[graph], batch[graph])
+        assert torch.allclose(dense[graph], sparse, atol=1e-5)
+
+
+def test_training_starts_from_a_policy_file_of_the_same_shape(tmp_path):
+    torch.manual_seed(5)
+    module = RankingModule("gat", width=8, summary="mean")
+    path = tmp_path / "small.pt"
+    save_policy(module, path, {"environment": "table4-n10"})
+    params = TRAINING.make_params(dict(TINY, hidden="gat", width=8, summary="mean", environment="table4-n30",
+                                       start_from=str(path)))
+    trainer = Trainer(params, 0)
+    for name, weights in module.state_dict().items():
+        assert torch.equal(trainer.ranking.state_dict()[name], weights), name
+    with pytest.raises(UsageError, match="summary=mean"):
+        Trainer(TRAINING.make_params(dict(TINY, hidden="gat", width=8, start_from=str(path))), 0)
 
 
 def test_a_policy_file_is_a_recommender_that_plays_its_argmax(tmp_path):
@@ -97,8 +146,6 @@ def test_a_policy_file_is_a_recommender_that_plays_its_argmax(tmp_path):
     # may break a near-tie between two nodes' scores the other way
     env_runs = evaluate(loaded, "table4-n10", "coops", 6, seed=0, together=1)
     # the same episodes through the coevolution model, the policy named by path
-    from polislab.core.seeding import derived_seed
-
     params = COEVOLUTION.make_params({"recommender": str(path)}, preset="table4-n10")
     for episode in range(6):
         seed = derived_seed(derived_seed(0, 13, episode), 7, 0)

@@ -15,6 +15,11 @@ kernel state, called after every step:
 - ``rewires`` (engagement): the episode's rewire requests to the recommender, divided by the time
   limit. Our choice: each request pays 1 / steps as it is made, so the undiscounted return is the
   source's end-of-episode count, normalised to [0, 1].
+- ``coops-change`` (ours, for training only): ``coops`` shaped by its potential (Ng, Harada &
+  Russell 1999): each step pays 2 x the change in the fraction of cooperators since the last one.
+  The undiscounted return, 2 (final - initial fraction), differs from ``coops``'s by 2 (initial
+  fraction - 0.5), which no action changes, so both rewards rank policies alike; but the
+  critic learns from every step instead of from one payment after thousands of decisions.
 
 An episode ends when the strategies are absorbed (terminated) or at Table 4's time limit
 (truncated). A start that ends before its first rewiring decision is redrawn from the next seed.
@@ -71,7 +76,10 @@ def coops_reward(state: State, terminal: bool) -> float:
     return 2.0 * (state.counters[kernels.COOPERATORS] / len(state.strategy) - 0.5)
 
 
-REWARDS = {"coops": coops_reward, "rewires": None}  # rewires is paid per request, see the module
+REWARDS = {"coops": coops_reward, "rewires": None, "coops-change": None}  # None: paid per step, see the module
+COUNTED = {"rewires": kernels.REQUESTS, "coops-change": kernels.COOPERATORS}
+SHARED_REWARDS = ("coops", "rewires")  # the rewards of competing recommenders
+PER_COUNT = {"rewires": lambda params: 1 / max(params.steps, 1), "coops-change": lambda params: 2 / params.n}
 
 
 def environment_params(preset: str | CoevolutionParams = "table4-n10", **overrides) -> CoevolutionParams:
@@ -122,6 +130,8 @@ class RecommenderEnv(gymnasium.Env):
         if isinstance(reward, str) and reward not in REWARDS:
             raise UsageError(f"unknown reward '{reward}'; allowed: {', '.join(REWARDS)}, or a callable")
         self._reward = REWARDS.get(reward) if isinstance(reward, str) else reward
+        self.reward_name = reward if isinstance(reward, str) else getattr(reward, "__name__", "callable")
+        self._counted = COUNTED.get(self.reward_name) if isinstance(reward, str) else None
         n, links = self.params.n, self._links()
         self.observation_space = spaces.Dict({
             "features": spaces.Box(0.0, 1.0, (n, FEATURES), dtype=np.float32),
@@ -149,7 +159,7 @@ class RecommenderEnv(gymnasium.Env):
             self.state = initial_state(self.params.model_copy(update={"recommender": "null"}),
                                        derived_seed(self._episode_seed, 7, attempt))
             self.state.recommender[:] = rec.PYTHON  # every rewiring decision pauses for the agent
-            self._requests = 0
+            self._count = int(self.state.counters[self._counted]) if self._counted is not None else 0
             if self._run():
                 return self._observation, self._info()
         raise RuntimeError(f"no rewiring decision in {REDRAWS} episodes of {self.params.n} nodes")
@@ -163,10 +173,10 @@ class RecommenderEnv(gymnasium.Env):
         terminal = not running
         cooperators = int(state.counters[kernels.COOPERATORS])
         terminated = terminal and cooperators in (0, self.params.n)
-        if self._reward is None:  # rewires: 1 / steps per request made since the last step
-            requests = int(state.counters[kernels.REQUESTS])
-            reward = (requests - self._requests) / max(self.params.steps, 1)
-            self._requests = requests
+        if self._counted is not None:  # rewires, coops-change: paid for the change of a count since the last step
+            count = int(state.counters[self._counted])
+            reward = (count - self._count) * PER_COUNT[self.reward_name](self.params)
+            self._count = count
         else:
             reward = float(self._reward(state, terminal))
         return self._observation, reward, terminated, terminal and not terminated, self._info(terminal)
@@ -202,8 +212,8 @@ class CompetingRecommendersEnv(ParallelEnv):
 
     def __init__(self, preset: str | CoevolutionParams = "table4-n30", shares: tuple[float, ...] = (0.5, 0.5),
                  reward: str = "coops", w2: float = 0.1, **overrides):
-        if reward not in REWARDS:
-            raise UsageError(f"unknown reward '{reward}'; allowed: {', '.join(REWARDS)}")
+        if reward not in SHARED_REWARDS:
+            raise UsageError(f"unknown reward '{reward}'; allowed: {', '.join(SHARED_REWARDS)}")
         if len(shares) < 2 or len(shares) > len(PLACEHOLDERS):
             raise UsageError(f"shares has {len(shares)} recommenders; allowed: 2 to {len(PLACEHOLDERS)}")
         mixture = dict(zip(PLACEHOLDERS, shares))  # names only: every slot is handed to an agent below

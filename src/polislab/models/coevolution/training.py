@@ -48,12 +48,17 @@ class TrainingParams(Params):
 
     environment: str = Field("table4-n10", description="coevolution preset to train on (seed 002, Table 4: "
                              "table4-n10, table4-n30, table4-n100, table4-n500)")
-    reward: Literal["coops", "rewires"] = Field("coops", description="coops: aligned, 2 (final cooperators - "
-                                                "0.5); rewires: engagement, requests per time-limit step")
+    reward: Literal["coops", "rewires", "coops-change"] = Field(
+        "coops", description="coops: aligned, 2 (final cooperators - 0.5); rewires: engagement, requests per "
+        "time-limit step; coops-change: coops paid step by step as 2 x the change in cooperators (same ranking)")
     hidden: Literal["mlp", "gat"] = Field("mlp", description="hidden module H of the ranking module (Fig. 8)")
     width: int = Field(32, ge=1, le=1024, description="embedding width")
     layers: int = Field(2, ge=1, le=8, description="layers of the hidden module")
     heads: int = Field(2, ge=1, le=16, description="attention heads per GAT layer (averaged)")
+    summary: Literal["sum", "mean"] = Field("sum", description="graph summary h_g of the score module: sum "
+                                            "(seed 002, 4.1.1) or mean (one scale at every size)")
+    start_from: str = Field("", description="policy file to continue training from (a curriculum from small to "
+                            "large N); its hidden, width, layers, heads and summary must be these")
     decisions: int = Field(20_000, ge=1, le=10**10, description="training length in environment steps "
                            "(rewiring decisions)")
     envs: int = Field(8, ge=1, le=4096, description="environments stepped together")
@@ -126,8 +131,11 @@ class Trainer:
 
         self.params, self.seed = params, seed
         torch.manual_seed(derived_seed(seed, 10))  # inside fork_rng (see simulate): no global effect
-        config = dict(hidden=params.hidden, width=params.width, layers=params.layers, heads=params.heads)
+        config = dict(hidden=params.hidden, width=params.width, layers=params.layers, heads=params.heads,
+                      summary=params.summary)
         self.ranking = RankingModule(**config)
+        if params.start_from:
+            self.ranking.load_state_dict(_starting_policy(params.start_from, config).state_dict())
         self.actor = ProbabilisticActor(
             TensorDictModule(self.ranking, in_keys=OBSERVATION_KEYS, out_keys=["logits"]),
             in_keys=["logits", "mask"], distribution_class=MaskedCategorical, return_log_prob=True)
@@ -314,6 +322,17 @@ def evaluate(choose, environment: str, reward: str, episodes: int, seed: int,
                     for i, info in enumerate(infos))
     columns = np.array(rows, dtype=np.float64).T
     return dict(zip(("return", "cooperators", "requests", "rewires", "heterogeneity"), columns))
+
+
+def _starting_policy(path: str, config: dict):
+    """The ranking module saved at ``path``; a clear error when its shape is not ``config``'s."""
+    from polislab.models.coevolution.policy import load_policy
+
+    module = load_policy(path)[0]
+    if module.config != config:
+        held = ", ".join(f"{name}={value}" for name, value in module.config.items())
+        raise UsageError(f"start_from '{path}' holds a policy with {held}; set those to continue from it")
+    return module
 
 
 def _load_checkpoint(path: str, params: TrainingParams, seed: int):
