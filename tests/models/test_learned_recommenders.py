@@ -82,9 +82,9 @@ def test_the_same_seed_and_actions_give_the_same_episode():
 
 
 @pytest.mark.parametrize("hidden, summary, preset", [("mlp", "sum", "table4-n30"), ("gat", "sum", "table4-n30"),
-                                                     ("gat", "mean", "table4-n30"), ("gat", "sum", "table4-n500")])
+                                                     ("gat", "mean", "table4-n100"), ("gat", "sum", "table4-n500")])
 def test_ranking_scores_follow_a_relabelling_of_the_nodes(hidden, summary, preset):
-    """N = 30 takes the dense attention path, N = 500 the sparse one."""
+    """N = 100 takes the dense attention path, N = 30 and 500 the sparse one."""
     torch.manual_seed(0)
     module = RankingModule(hidden, width=8, summary=summary)
     env = RecommenderEnv(preset, "coops")

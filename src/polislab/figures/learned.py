@@ -28,7 +28,16 @@ def _curve(rows: list[dict], column: str) -> tuple[np.ndarray, np.ndarray, np.nd
         "#coops and #rewires, with the best and the random heuristic; mean strategy and degree of recommended "
         "nodes (Figs. 9-11)")
 def curves(store: Store) -> Figure:
-    trained = study.policies(store)
+    return _curves(store, study.policies(store))
+
+
+@figure("learned-gat-n100", "learned", "learning curves of GAT policies trained at N = 100 (beyond the source), "
+        "with the best and the random heuristic; mean strategy and degree of recommended nodes")
+def curves_at_n100(store: Store) -> Figure:
+    return _curves(store, [p for specs in study.LARGE.values() for p in study.policies(store, specs)])
+
+
+def _curves(store: Store, trained: list[dict]) -> Figure:
     settings = sorted({(p["environment"], p["reward"]) for p in trained})
     table = study.heuristics(store)
     fig = Figure(figsize=(4.5 * max(len(settings), 1), 9), layout="constrained")
