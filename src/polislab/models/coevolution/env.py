@@ -77,9 +77,19 @@ def coops_reward(state: State, terminal: bool) -> float:
 
 
 REWARDS = {"coops": coops_reward, "rewires": None, "coops-change": None}  # None: paid per step, see the module
-COUNTED = {"rewires": kernels.REQUESTS, "coops-change": kernels.COOPERATORS}
+
+
+def _per_request(change: int, params: CoevolutionParams) -> float:
+    return change / max(params.steps, 1)
+
+
+def _per_cooperator(change: int, params: CoevolutionParams) -> float:
+    return 2 * change / params.n
+
+
+# the rewards paid each step for the change of a kernel counter: (counter, pay(change, params))
+PAID_PER_COUNT = {"rewires": (kernels.REQUESTS, _per_request), "coops-change": (kernels.COOPERATORS, _per_cooperator)}
 SHARED_REWARDS = ("coops", "rewires")  # the rewards of competing recommenders
-PER_COUNT = {"rewires": lambda params: 1 / max(params.steps, 1), "coops-change": lambda params: 2 / params.n}
 
 
 def environment_params(preset: str | CoevolutionParams = "table4-n10", **overrides) -> CoevolutionParams:
@@ -130,8 +140,7 @@ class RecommenderEnv(gymnasium.Env):
         if isinstance(reward, str) and reward not in REWARDS:
             raise UsageError(f"unknown reward '{reward}'; allowed: {', '.join(REWARDS)}, or a callable")
         self._reward = REWARDS.get(reward) if isinstance(reward, str) else reward
-        self.reward_name = reward if isinstance(reward, str) else getattr(reward, "__name__", "callable")
-        self._counted = COUNTED.get(self.reward_name) if isinstance(reward, str) else None
+        self._counted, self._pay = PAID_PER_COUNT.get(reward, (None, None)) if isinstance(reward, str) else (None, None)
         n, links = self.params.n, self._links()
         self.observation_space = spaces.Dict({
             "features": spaces.Box(0.0, 1.0, (n, FEATURES), dtype=np.float32),
@@ -175,7 +184,7 @@ class RecommenderEnv(gymnasium.Env):
         terminated = terminal and cooperators in (0, self.params.n)
         if self._counted is not None:  # rewires, coops-change: paid for the change of a count since the last step
             count = int(state.counters[self._counted])
-            reward = (count - self._count) * PER_COUNT[self.reward_name](self.params)
+            reward = self._pay(count - self._count, self.params)
             self._count = count
         else:
             reward = float(self._reward(state, terminal))
