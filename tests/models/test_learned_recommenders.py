@@ -204,6 +204,22 @@ def test_an_interrupted_training_resumes_to_the_same_result(tmp_path):
     assert np.array_equal(whole.artifacts["policy"], resumed.artifacts["policy"])
 
 
+def test_keep_best_returns_the_best_evaluated_policy_and_evaluates_it_on_fresh_episodes():
+    """The kept policy is the one the same run had at its best evaluation: a run stopped at that
+    update ends with the same weights and, on the selection episodes, the same return."""
+    values = dict(TINY, decisions=4 * 8 * 8, rollout=8, eval_every=1, eval_episodes=2, learning_rate=0.05)
+    best = TRAINING.simulate(TRAINING.make_params(dict(values, keep="best")), 5)
+    curve = best.series["eval_return"]
+    kept_update = int(best.series["step"][np.argmax(curve)])  # the first of equal bests
+    assert best.metrics["kept_update"] == kept_update < 4  # this seed's best is not its last
+    stopped = TRAINING.simulate(TRAINING.make_params(dict(values, decisions=kept_update * 8 * 8)), 5)
+    assert np.array_equal(best.artifacts["policy"], stopped.artifacts["policy"])
+    assert stopped.metrics["eval_return"] == pytest.approx(curve.max())
+    module, _ = policy_from_bytes(best.artifacts["policy"].tobytes())
+    fresh = evaluate(module, "table4-n10", "rewires", 2, seed=derived_seed(5, 14))
+    assert np.array_equal(best.artifacts["eval_return"], fresh["return"])
+
+
 def test_competing_recommenders_pass_pettingzoos_parallel_test_and_take_turns():
     from pettingzoo.test import parallel_api_test
 

@@ -10,10 +10,12 @@ Choices where the source is silent, each a parameter: the hyper-parameters below
 that reaches the time limit ends there (the reward is paid at the end either way, so nothing is
 bootstrapped past it); ``gamma`` = 1 so the return is the source's episode total.
 
-The result's series are the learning curve, one row per update (``step``: the update number): the mean return of the
-training episodes that ended in it, the mean strategy and degree of the recommended nodes
-(seed 002, Figs. 9-11), and, every ``eval_every`` updates, the argmax policy's mean return on
-``eval_episodes`` fixed episodes. Its metrics are the final evaluation, on the training
+The result's series are the learning curve, one row per update (``step``: the update number):
+the mean return of the training episodes that ended in it, the mean strategy and degree of the
+recommended nodes (seed 002, Figs. 9-11), and, every ``eval_every`` updates, the argmax policy's
+mean return on ``eval_episodes`` fixed episodes. The run returns the last policy, or with
+``keep`` = best the policy of the best of these evaluations (model selection, as early stopping),
+evaluated again on fresh episodes. Its metrics are that final evaluation, on the training
 environment and on each of ``evaluate_on`` (seed 002, Fig. 13: trained at one size, evaluated at
 another). The policy travels as the artifact ``policy`` (the bytes of a policy file) and, with
 ``save_to``, as a file that loads as a recommender. With ``checkpoint``, the whole training state
@@ -23,6 +25,7 @@ another). The policy travels as the artifact ``policy`` (the bytes of a policy f
 
 from __future__ import annotations
 
+import copy
 import math
 import pickle
 from pathlib import Path
@@ -76,6 +79,9 @@ class TrainingParams(Params):
     eval_every: int = Field(5, ge=0, description="evaluate every this many updates; 0: only at the end")
     evaluate_on: list[str] = Field(default_factory=list, description="further presets to evaluate the "
                                    "final policy on (Fig. 13), as table4-n30,table4-n100")
+    keep: Literal["final", "best"] = Field(
+        "final", description="the policy a run returns: final (after the last update) or best (of the best "
+        "evaluation; its final evaluation then runs on fresh episodes, so the choice does not flatter it)")
     save_to: str = Field("", description="write the trained policy to this file (loads as recommender=PATH)")
     checkpoint: str = Field("", description="checkpoint file: written during training, resumed from if present")
     checkpoint_every: int = Field(10, ge=1, description="updates between checkpoints")
@@ -149,6 +155,7 @@ class Trainer:
         self.returns = np.zeros(params.envs)
         self.update = 0
         self.last_evaluation: tuple[int, dict] | None = None
+        self.best: tuple[float, int, dict] | None = None  # (evaluation return, update, ranking weights)
         self.curves: dict[str, list] = {name: [] for name in (
             "step", "decisions", "episodes", "train_return", "train_cooperators", "action_strategy",
             "action_degree", "eval_return", "eval_cooperators", "eval_requests", "loss_objective", "loss_critic",
@@ -240,6 +247,9 @@ class Trainer:
         evaluation = evaluate(self.ranking, p.environment, p.reward, p.eval_episodes, self.seed) if evaluating \
             else None
         self.last_evaluation = (self.update, evaluation) if evaluating else self.last_evaluation
+        if evaluating and (self.best is None or evaluation["return"].mean() > self.best[0]):
+            weights = {name: tensor.clone() for name, tensor in self.ranking.state_dict().items()}
+            self.best = (float(evaluation["return"].mean()), self.update, weights)
         row = {
             "step": self.update, "decisions": self.update * p.envs * p.rollout, "episodes": len(ended),
             "train_return": np.mean([r for r, _ in ended]) if ended else np.nan,
@@ -252,6 +262,14 @@ class Trainer:
         }
         for name, value in row.items():
             self.curves[name].append(value)
+
+    def kept_policy(self):
+        """The ranking module a run returns: the last one, or (``keep`` = best) the best evaluated."""
+        if self.params.keep == "final":
+            return self.ranking
+        kept = copy.deepcopy(self.ranking)
+        kept.load_state_dict(self.best[2])
+        return kept
 
     def snapshot(self) -> bytes:
         import torch
@@ -370,26 +388,34 @@ def simulate(params: TrainingParams, seed: int, progress: Progress | None = None
                                       or trainer.update == params.updates):
                 snapshot = trainer.snapshot()
                 write_atomically(params.checkpoint, lambda temporary: temporary.write_bytes(snapshot))
+    kept = trainer.kept_policy()
+    kept_update = trainer.update if params.keep == "final" else trainer.best[1]
     trained_on = {"environment": params.environment, "reward": params.reward, "seed": seed,
-                  "decisions": params.updates * params.envs * params.rollout}
+                  "decisions": kept_update * params.envs * params.rollout}
     if params.save_to:
-        save_policy(trainer.ranking, params.save_to, trained_on)
-    policy = np.frombuffer(policy_bytes(trainer.ranking, trained_on), dtype=np.uint8)
-    metrics, artifacts = _final_evaluation(trainer, params, seed)
+        save_policy(kept, params.save_to, trained_on)
+    policy = np.frombuffer(policy_bytes(kept, trained_on), dtype=np.uint8)
+    metrics, artifacts = _final_evaluation(trainer, kept, kept_update, params, seed)
     series = {name: np.asarray(values, dtype=np.float64) for name, values in trainer.curves.items()}
     return Result(params, seed, metrics, series, {"policy": policy, **artifacts})
 
 
-def _final_evaluation(trainer: Trainer, params: TrainingParams, seed: int) -> tuple[dict, dict]:
-    """Means (metrics) and per-episode values (artifacts) of the final argmax policy on the
-    training environment (eval_*) and on each of ``evaluate_on`` (eval_<preset>_*)."""
-    metrics = {"updates": trainer.update, "trained_decisions": trainer.update * params.envs * params.rollout}
+def _final_evaluation(trainer: Trainer, kept, kept_update: int, params: TrainingParams,
+                      seed: int) -> tuple[dict, dict]:
+    """Means (metrics) and per-episode values (artifacts) of the kept argmax policy on the
+    training environment (eval_*) and on each of ``evaluate_on`` (eval_<preset>_*). A policy
+    chosen by its evaluation (``keep`` = best) is evaluated on other episodes than those it was
+    chosen on."""
+    metrics = {"updates": trainer.update, "trained_decisions": trainer.update * params.envs * params.rollout,
+               "kept_update": kept_update}
     artifacts = {}
+    episodes_seed = seed if params.keep == "final" else derived_seed(seed, 14)
     for environment in [params.environment, *params.evaluate_on]:
-        if environment == params.environment and trainer.last_evaluation[0] == trainer.update:
+        last_point = params.keep == "final" and trainer.last_evaluation[0] == trainer.update
+        if environment == params.environment and last_point:
             evaluation = trainer.last_evaluation[1]  # the learning curve's last point: the same episodes
         else:
-            evaluation = evaluate(trainer.ranking, environment, params.reward, params.eval_episodes, seed)
+            evaluation = evaluate(kept, environment, params.reward, params.eval_episodes, episodes_seed)
         prefix = evaluation_prefix(params, environment)
         for name, values in evaluation.items():
             metrics[f"{prefix}_{name}"] = float(values.mean())
