@@ -263,13 +263,14 @@ class Trainer:
         for name, value in row.items():
             self.curves[name].append(value)
 
-    def kept_policy(self):
-        """The ranking module a run returns: the last one, or (``keep`` = best) the best evaluated."""
+    def kept_policy(self) -> tuple:
+        """The ranking module a run returns and its update: the last one, or (``keep`` = best)
+        the best evaluated."""
         if self.params.keep == "final":
-            return self.ranking
+            return self.ranking, self.update
         kept = copy.deepcopy(self.ranking)
         kept.load_state_dict(self.best[2])
-        return kept
+        return kept, self.best[1]
 
     def snapshot(self) -> bytes:
         import torch
@@ -388,8 +389,7 @@ def simulate(params: TrainingParams, seed: int, progress: Progress | None = None
                                       or trainer.update == params.updates):
                 snapshot = trainer.snapshot()
                 write_atomically(params.checkpoint, lambda temporary: temporary.write_bytes(snapshot))
-    kept = trainer.kept_policy()
-    kept_update = trainer.update if params.keep == "final" else trainer.best[1]
+    kept, kept_update = trainer.kept_policy()
     trained_on = {"environment": params.environment, "reward": params.reward, "seed": seed,
                   "decisions": kept_update * params.envs * params.rollout}
     if params.save_to:
@@ -410,8 +410,8 @@ def _final_evaluation(trainer: Trainer, kept, kept_update: int, params: Training
                "kept_update": kept_update}
     artifacts = {}
     episodes_seed = seed if params.keep == "final" else derived_seed(seed, 14)
+    last_point = params.keep == "final" and trainer.last_evaluation[0] == trainer.update
     for environment in [params.environment, *params.evaluate_on]:
-        last_point = params.keep == "final" and trainer.last_evaluation[0] == trainer.update
         if environment == params.environment and last_point:
             evaluation = trainer.last_evaluation[1]  # the learning curve's last point: the same episodes
         else:
