@@ -164,18 +164,20 @@ def test_bad_policy_files_get_one_clear_line(tmp_path):
     assert len(done.stderr.strip().splitlines()) == 1
 
 
-TINY = dict(environment="table4-n10", reward="rewires", width=32, decisions=8000, learning_rate=0.01,
+TINY = dict(environment="table4-n10", reward="rewires", width=32, decisions=16_000, learning_rate=0.01,
             eval_every=0, eval_episodes=1)
 
 
 @pytest.mark.slow
 def test_a_tiny_policy_beats_the_random_recommender_at_n10():
-    """Engagement (rewire requests per episode) of a policy trained for 8000 decisions against the
-    random recommender, on the same 1000 starting states: more by over 3 standard errors."""
+    """Engagement (rewire requests per episode) of a policy trained for 16,000 decisions against the
+    random recommender, on the same 2000 starting states: more by over 3 standard errors. (At 8000
+    decisions seeds 1 and 2 pass by 4-5 standard errors and seed 0 by 1.8 with the libraries of November 2026:
+    too close to the line; at 16,000 seeds 0-3 gain 4.2 to 7.2 requests over random's 35.5.)"""
     result = TRAINING.simulate(TRAINING.make_params(TINY), 0)
     module, _ = policy_from_bytes(result.artifacts["policy"].tobytes())
-    learned = evaluate(module, "table4-n10", "rewires", 1000, seed=99)
-    random = evaluate(random_actions, "table4-n10", "rewires", 1000, seed=99)
+    learned = evaluate(module, "table4-n10", "rewires", 2000, seed=99)
+    random = evaluate(random_actions, "table4-n10", "rewires", 2000, seed=99)
     difference = learned["requests"] - random["requests"]
     standard_error = difference.std(ddof=1) / np.sqrt(len(difference))
     assert difference.mean() > 3 * standard_error, (learned["requests"].mean(), random["requests"].mean())
@@ -208,15 +210,18 @@ def test_keep_best_returns_the_best_evaluated_policy_and_evaluates_it_on_fresh_e
     """The kept policy is the one the same run had at its best evaluation: a run stopped at that
     update ends with the same weights and, on the selection episodes, the same return."""
     values = dict(TINY, decisions=4 * 8 * 8, rollout=8, eval_every=1, eval_episodes=2, learning_rate=0.05)
-    best = TRAINING.simulate(TRAINING.make_params(dict(values, keep="best")), 5)
-    curve = best.series["eval_return"]
-    kept_update = int(best.series["step"][np.argmax(curve)])  # the first of equal bests
-    assert best.metrics["kept_update"] == kept_update < 4  # this seed's best is not its last
-    stopped = TRAINING.simulate(TRAINING.make_params(dict(values, decisions=kept_update * 8 * 8)), 5)
+    for seed in range(5, 25):  # the first seed whose best evaluation is not its last (seed 5 with torch 2.13)
+        best = TRAINING.simulate(TRAINING.make_params(dict(values, keep="best")), seed)
+        curve = best.series["eval_return"]
+        kept_update = int(best.series["step"][np.argmax(curve)])  # the first of equal bests
+        if kept_update < 4:
+            break
+    assert best.metrics["kept_update"] == kept_update < 4
+    stopped = TRAINING.simulate(TRAINING.make_params(dict(values, decisions=kept_update * 8 * 8)), seed)
     assert np.array_equal(best.artifacts["policy"], stopped.artifacts["policy"])
     assert stopped.metrics["eval_return"] == pytest.approx(curve.max())
     module, _ = policy_from_bytes(best.artifacts["policy"].tobytes())
-    fresh = evaluate(module, "table4-n10", "rewires", 2, seed=derived_seed(5, 14))
+    fresh = evaluate(module, "table4-n10", "rewires", 2, seed=derived_seed(seed, 14))
     assert np.array_equal(best.artifacts["eval_return"], fresh["return"])
 
 
@@ -250,3 +255,4 @@ def test_an_unreadable_checkpoint_gets_one_clear_line(tmp_path):
                            "--set", f"checkpoint={tmp_path / 'run.ckpt'}"], capture_output=True, text=True)
     assert done.returncode == 2 and "checkpoint" in done.stderr and "cannot be read" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
