@@ -1,10 +1,11 @@
 """Learned recommenders (seed 002, section 4) throughput: environment steps (rewiring decisions)
 per second at N = 10, 100 and 500 (Table 4 presets) with a random policy, and with MLP and GAT
 ranking modules choosing for ``BATCH`` environments at once (one batched forward pass per step,
-as in training and evaluation); then PPO training throughput (decisions per second) at N = 10
-and 100 for both hidden modules. Issue 8 sets no floor; these figures are the baseline.
+as in training and evaluation); then PPO training throughput (decisions per second, evaluations
+left out) at N = 10 and 100 for both hidden modules, and with a GPU also GAT at N = 500 with 64
+environments. Issue 8 sets no floor; these figures are the baseline.
 
-    python benchmarks/bench_learned.py [--quick]
+    python benchmarks/bench_learned.py [--quick] [--device cuda]
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import torch
 from polislab import get_model
 from polislab.models.coevolution.env import RecommenderEnv
 from polislab.models.coevolution.policy import RankingModule
-from polislab.models.coevolution.training import argmax_actions, random_actions
+from polislab.models.coevolution.training import Trainer, argmax_actions, random_actions
 
 BATCH = 16
 
@@ -41,28 +42,37 @@ def environment_steps(preset: str, choose, seconds: float) -> float:
     return steps / (time.perf_counter() - start)
 
 
+def training_speed(values: dict, updates: int) -> float:
+    """PPO decisions per second over ``updates`` updates after a warm-up one (no evaluations)."""
+    trainer = Trainer(get_model("recommender-training").make_params(dict(values, decisions=10**9)), 0)
+    trainer.train_one_update()
+    start = time.perf_counter()
+    for _ in range(updates):
+        trainer.train_one_update()
+    return updates * trainer.params.envs * trainer.params.rollout / (time.perf_counter() - start)
+
+
 def main() -> None:
     quick = "--quick" in sys.argv
+    device = sys.argv[sys.argv.index("--device") + 1] if "--device" in sys.argv else "cpu"
     seconds = 2.0 if quick else 6.0
     torch.manual_seed(0)
-    print(f"environment steps per second ({BATCH} environments stepped together; random policy, or one batched "
-          f"forward pass per step)")
+    print(f"device {device}; environment steps per second ({BATCH} environments stepped together; random policy, "
+          f"or one batched forward pass per step)")
     for preset in ("table4-n10", "table4-n100", "table4-n500"):
         random = environment_steps(preset, random_actions, seconds)
-        mlp = environment_steps(preset, argmax_actions(RankingModule("mlp").eval()), seconds)
-        gat = environment_steps(preset, argmax_actions(RankingModule("gat").eval()), seconds)
+        mlp = environment_steps(preset, argmax_actions(RankingModule("mlp").eval().to(device)), seconds)
+        gat = environment_steps(preset, argmax_actions(RankingModule("gat").eval().to(device)), seconds)
         print(f"  {preset:12s} random {random:9.0f}   mlp {mlp:8.0f}   gat {gat:8.0f}")
-    training = get_model("recommender-training")
     print("PPO training (8 environments x 32 decisions per update, 4 epochs of minibatches of 64)")
-    for preset, decisions in (("table4-n10", 4096), ("table4-n100", 1024 if quick else 4096)):
+    for preset, updates in (("table4-n10", 8), ("table4-n100", 2 if quick else 8)):
         for hidden in ("mlp", "gat"):
-            params = training.make_params(dict(environment=preset, hidden=hidden, decisions=decisions,
-                                               eval_every=0, eval_episodes=1))
-            start = time.perf_counter()
-            result = training.simulate(params, 0)
-            elapsed = time.perf_counter() - start
-            print(f"  {preset:12s} {hidden}: {result.metrics['trained_decisions'] / elapsed:7.0f} decisions/s "
-                  f"({result.metrics['trained_decisions']} decisions in {elapsed:.1f} s)")
+            speed = training_speed(dict(environment=preset, hidden=hidden, device=device), updates)
+            print(f"  {preset:12s} {hidden}: {speed:7.0f} decisions/s")
+    if device != "cpu":
+        speed = training_speed(dict(environment="table4-n500", hidden="gat", summary="mean", envs=64, minibatch=128,
+                                    device=device), 2 if quick else 6)
+        print(f"  table4-n500  gat, 64 environments, minibatches of 128: {speed:7.0f} decisions/s")
     print(f"peak memory (this process): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 

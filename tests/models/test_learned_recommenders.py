@@ -256,3 +256,49 @@ def test_an_unreadable_checkpoint_gets_one_clear_line(tmp_path):
     assert done.returncode == 2 and "checkpoint" in done.stderr and "cannot be read" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
 
+
+def test_training_temperature_divides_the_sampling_logits_and_leaves_the_argmax():
+    trainer = Trainer(TRAINING.make_params(dict(TINY, temperature=0.25)), 0)
+    batch = trainer._batch(trainer.observations)
+    trainer.actor(batch)
+    scores = trainer.ranking(*(batch[key] for key in ("features", "edge_index", "focus")))
+    assert torch.allclose(batch["logits"], scores / 0.25)
+    plain = Trainer(TRAINING.make_params(TINY), 0)  # the same initial weights and episodes
+    assert all(torch.equal(a, b) for a, b in zip(plain.ranking.parameters(), trainer.ranking.parameters()))
+    plain_batch = plain._batch(plain.observations)
+    plain.actor(plain_batch)
+    assert torch.allclose(plain_batch["logits"], scores)
+
+
+@pytest.mark.parametrize("device", ["tpu", "cuda:x", "meta"])
+def test_an_unknown_training_device_gets_one_clear_line(device):
+    done = subprocess.run([sys.executable, "-m", "polislab", "run", "recommender-training", "--set", "decisions=64",
+                           "--set", f"device={device}"], capture_output=True, text=True)
+    assert done.returncode == 2 and f"device '{device}'" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")
+def test_a_cuda_device_without_a_gpu_gets_a_clear_error():
+    with pytest.raises(UsageError, match="no CUDA GPU"):
+        TRAINING.make_params(dict(TINY, device="cuda"))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_training_on_a_gpu_writes_a_policy_that_scores_on_the_cpu_as_on_the_gpu(tmp_path):
+    """The file holds CPU weights; its scores agree across devices up to float rounding (argmax play
+    can still part ways at near-ties, so whole episodes are not compared)."""
+    values = dict(TINY, decisions=4 * 8 * 32, hidden="gat", eval_episodes=4, device="cuda",
+                  save_to=str(tmp_path / "gpu.pt"))
+    TRAINING.simulate(TRAINING.make_params(values), 0)
+    module, _ = load_policy(tmp_path / "gpu.pt")
+    assert all(parameter.device.type == "cpu" for parameter in module.parameters())
+    env = RecommenderEnv("table4-n30", "rewires")
+    for episode in range(5):
+        observation, _ = env.reset(seed=episode)
+        inputs = [torch.as_tensor(observation[key]) for key in ("features", "edge_index", "focus")]
+        with torch.no_grad():
+            on_cpu = module(*inputs)
+            on_gpu = module.to("cuda")(*(tensor.to("cuda") for tensor in inputs)).cpu()
+        module.to("cpu")
+        assert torch.allclose(on_cpu, on_gpu, rtol=1e-4, atol=1e-5)

@@ -141,6 +141,21 @@ class RankingModule(nn.Module):
         return scores[0] if single else scores
 
 
+class Tempered(nn.Module):
+    """A ranking module's scores divided by a temperature: the logits of the sampling policy in
+    training (ours). Shares the module's weights; argmax is unchanged. Tried against PPO's nearly
+    uniform sampling at N = 100 (entropy 4.25 of ln 71 = 4.26): at 0.1 the scores shrank tenfold
+    and the entropy stayed 4.25."""
+
+    def __init__(self, module: nn.Module, temperature: float = 1.0):
+        super().__init__()
+        self.module, self.temperature = module, temperature
+
+    def forward(self, *inputs):
+        scores = self.module(*inputs)
+        return scores if self.temperature == 1.0 else scores / self.temperature
+
+
 class Critic(nn.Module):
     """The state value for PPO: a linear layer on [mean_i h_i, h_f] (ours)."""
 
@@ -159,8 +174,8 @@ class Critic(nn.Module):
 def policy_bytes(module: RankingModule, trained_on: dict) -> bytes:
     """A policy file's contents: the module's configuration and weights, and what it learned on."""
     buffer = io.BytesIO()
-    torch.save({"format": FORMAT, "config": module.config, "state_dict": module.state_dict(),
-                "trained_on": trained_on}, buffer)
+    weights = {name: tensor.cpu() for name, tensor in module.state_dict().items()}  # loads on any machine
+    torch.save({"format": FORMAT, "config": module.config, "state_dict": weights, "trained_on": trained_on}, buffer)
     return buffer.getvalue()
 
 

@@ -21,6 +21,11 @@ another). The policy travels as the artifact ``policy`` (the bytes of a policy f
 ``save_to``, as a file that loads as a recommender. With ``checkpoint``, the whole training state
 (weights, optimiser, environments, random streams, curves) is written every
 ``checkpoint_every`` updates and a run resumes from it: a resumed run ends as an uninterrupted one.
+
+``device`` = cuda puts the policy, its PPO updates and its evaluations on a GPU; the environments
+still step on the CPU, one batched forward pass per decision of all of them. The weights start
+the same on every device, but a GPU's sums (sparse message passing scatters with atomics) are
+not bit-reproducible, so two GPU runs with one seed agree only statistically.
 """
 
 from __future__ import annotations
@@ -73,6 +78,8 @@ class TrainingParams(Params):
     gae_lambda: float = Field(0.95, ge=0, le=1, description="GAE lambda")
     clip: float = Field(0.2, gt=0, le=1, description="PPO clip epsilon")
     entropy: float = Field(0.01, ge=0, description="entropy bonus coefficient")
+    temperature: float = Field(1.0, gt=0, le=100, description="sampling temperature in training: the categorical "
+                               "over nodes has logits scores / temperature (below 1: sharper; evaluation is argmax)")
     critic: float = Field(0.5, ge=0, description="value loss coefficient")
     max_grad_norm: float = Field(1.0, gt=0, description="gradient norm clip")
     eval_episodes: int = Field(20, ge=1, le=100_000, description="episodes of each evaluation (argmax policy)")
@@ -85,6 +92,8 @@ class TrainingParams(Params):
     save_to: str = Field("", description="write the trained policy to this file (loads as recommender=PATH)")
     checkpoint: str = Field("", description="checkpoint file: written during training, resumed from if present")
     checkpoint_every: int = Field(10, ge=1, description="updates between checkpoints")
+    device: str = Field("cpu", description="torch device of the policy, its training and its evaluation: cpu, "
+                        "cuda or cuda:N (the environments step on the CPU either way)")
 
     @field_validator("evaluate_on", mode="before")
     @classmethod
@@ -104,6 +113,21 @@ class TrainingParams(Params):
         for name in names:
             cls._known_environment(name)
         return names
+
+    @field_validator("device")
+    @classmethod
+    def _known_device(cls, name: str) -> str:
+        import torch
+
+        try:
+            device = torch.device(name)
+        except RuntimeError:
+            raise ValueError(f"unknown device '{name}'; allowed: cpu, cuda, cuda:N") from None
+        if device.type not in ("cpu", "cuda"):
+            raise ValueError(f"device '{name}' is not supported; allowed: cpu, cuda, cuda:N")
+        if device.type == "cuda" and not torch.cuda.is_available():
+            raise ValueError(f"device '{name}' asked for, but torch sees no CUDA GPU here; allowed: cpu")
+        return name
 
     @field_validator("save_to")
     @classmethod
@@ -133,21 +157,25 @@ class Trainer:
         from tensordict.nn import TensorDictModule
 
         from polislab.models.coevolution.env import RecommenderEnv
-        from polislab.models.coevolution.policy import Critic, RankingModule
+        from polislab.models.coevolution.policy import Critic, RankingModule, Tempered
 
         self.params, self.seed = params, seed
+        self.device = torch.device(params.device)
         torch.manual_seed(derived_seed(seed, 10))  # inside fork_rng (see simulate): no global effect
         config = dict(hidden=params.hidden, width=params.width, layers=params.layers, heads=params.heads,
                       summary=params.summary)
-        self.ranking = RankingModule(**config)
+        self.ranking = RankingModule(**config)  # initialised on the CPU: the same start on every device
         if params.start_from:
             self.ranking.load_state_dict(_starting_policy(params.start_from, config).state_dict())
+        self.ranking.to(self.device)
         self.actor = ProbabilisticActor(
-            TensorDictModule(self.ranking, in_keys=OBSERVATION_KEYS, out_keys=["logits"]),
+            TensorDictModule(Tempered(self.ranking, params.temperature), in_keys=OBSERVATION_KEYS,
+                             out_keys=["logits"]),
             in_keys=["logits", "mask"], distribution_class=MaskedCategorical, return_log_prob=True)
-        self.critic = ValueOperator(Critic(width=params.width, layers=params.layers), in_keys=OBSERVATION_KEYS)
+        self.critic = ValueOperator(Critic(width=params.width, layers=params.layers).to(self.device),
+                                    in_keys=OBSERVATION_KEYS)
         self.loss = ClipPPOLoss(self.actor, self.critic, clip_epsilon=params.clip, entropy_coeff=params.entropy,
-                                critic_coeff=params.critic, normalize_advantage=True)
+                                critic_coeff=params.critic, normalize_advantage=True).to(self.device)
         self.optimiser = torch.optim.Adam(self.loss.parameters(), lr=params.learning_rate)
         self.envs = [RecommenderEnv(params.environment, params.reward) for _ in range(params.envs)]
         self.episodes = 0
@@ -168,7 +196,7 @@ class Trainer:
     def _batch(self, observations: list[dict]):
         from tensordict import TensorDict
 
-        return TensorDict(stacked(observations), batch_size=[len(observations)])
+        return TensorDict(stacked(observations), batch_size=[len(observations)], device=self.device)
 
     def collect(self) -> tuple:
         """``rollout`` decisions of every environment with the sampling policy."""
@@ -209,10 +237,10 @@ class Trainer:
 
         value = data["state_value"]  # [envs, rollout, 1]
         next_value = torch.cat((value[:, 1:], last_value.unsqueeze(1)), dim=1)
-        finished = torch.from_numpy(done).unsqueeze(-1)
+        finished = torch.from_numpy(done).unsqueeze(-1).to(self.device)
+        paid = torch.from_numpy(rewards).unsqueeze(-1).to(self.device)
         advantage, target = generalized_advantage_estimate(
-            self.params.gamma, self.params.gae_lambda, value, next_value, torch.from_numpy(rewards).unsqueeze(-1),
-            finished, finished, time_dim=-2)
+            self.params.gamma, self.params.gae_lambda, value, next_value, paid, finished, finished, time_dim=-2)
         data["advantage"], data["value_target"] = advantage, target
 
     def optimise(self, data) -> dict:
@@ -224,7 +252,7 @@ class Trainer:
         totals = {"loss_objective": 0.0, "loss_critic": 0.0, "entropy": 0.0}
         batches = 0
         for _ in range(self.params.epochs):
-            order = torch.randperm(size, generator=generator)
+            order = torch.randperm(size, generator=generator).to(self.device)
             for begin in range(0, size, self.params.minibatch):
                 losses = self.loss(flat[order[begin: begin + self.params.minibatch]])
                 total = losses["loss_objective"] + losses["loss_critic"] + losses["loss_entropy"]
@@ -275,7 +303,8 @@ class Trainer:
     def snapshot(self) -> bytes:
         import torch
 
-        return pickle.dumps({"trainer": self, "torch_rng": torch.get_rng_state()})
+        cuda = torch.cuda.get_rng_state(self.device) if self.device.type == "cuda" else None
+        return pickle.dumps({"trainer": self, "torch_rng": torch.get_rng_state(), "cuda_rng": cuda})
 
 
 def stacked(observations: list[dict]) -> dict:
@@ -296,8 +325,10 @@ def argmax_actions(module):
     best-scored valid node (seed 002, 4.2)."""
     import torch
 
+    device = next(module.parameters()).device
+
     def choose(observations: list[dict], envs: list) -> list[int]:
-        batch = stacked(observations)
+        batch = {key: value.to(device) for key, value in stacked(observations).items()}
         with torch.no_grad():
             scores = module(*(batch[key] for key in OBSERVATION_KEYS))
         scores[~batch["mask"]] = -torch.inf
@@ -368,6 +399,8 @@ def _load_checkpoint(path: str, params: TrainingParams, seed: int):
     if trainer.params != params or trainer.seed != seed:
         return None  # a checkpoint of another run: start afresh (and overwrite it)
     torch.set_rng_state(saved["torch_rng"])
+    if saved.get("cuda_rng") is not None:
+        torch.cuda.set_rng_state(saved["cuda_rng"], trainer.device)
     return trainer
 
 
@@ -379,7 +412,8 @@ def simulate(params: TrainingParams, seed: int, progress: Progress | None = None
 
     from polislab.models.coevolution.policy import policy_bytes, save_policy
 
-    with torch.random.fork_rng(devices=[]):
+    device = torch.device(params.device)
+    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
         trainer = _load_checkpoint(params.checkpoint, params, seed) or Trainer(params, seed)
         while trainer.update < params.updates:
             trainer.train_one_update()
