@@ -172,8 +172,8 @@ TINY = dict(environment="table4-n10", reward="rewires", width=32, decisions=16_0
 def test_a_tiny_policy_beats_the_random_recommender_at_n10():
     """Engagement (rewire requests per episode) of a policy trained for 16,000 decisions against the
     random recommender, on the same 2000 starting states: more by over 3 standard errors. (At 8000
-    decisions seeds 1 and 2 pass by 4-5 standard errors and seed 0 by 1.8 with the libraries of November 2026:
-    too close to the line; at 16,000 seeds 0-3 gain 4.2 to 7.2 requests over random's 35.5.)"""
+    decisions, with the libraries of November 2026, seeds 1 and 2 passed by 4-5 standard errors but
+    seed 0 by only 1.8; at 16,000 seeds 0-3 gain 4.2 to 7.2 requests over random's 35.5.)"""
     result = TRAINING.simulate(TRAINING.make_params(TINY), 0)
     module, _ = policy_from_bytes(result.artifacts["policy"].tobytes())
     learned = evaluate(module, "table4-n10", "rewires", 2000, seed=99)
