@@ -187,9 +187,11 @@ class Interrupted(Exception):
     pass
 
 
-def test_an_interrupted_training_resumes_to_the_same_result(tmp_path):
+@pytest.mark.parametrize("imitation", [{}, {"imitate": "fair", "imitation_decisions": 2 * 8 * 8}])
+def test_an_interrupted_training_resumes_to_the_same_result(tmp_path, imitation):
+    """Stopped after 3 updates (with imitation: the first PPO update) and resumed from the checkpoint."""
     values = dict(TINY, decisions=5 * 8 * 8, rollout=8, eval_every=2, eval_episodes=2, hidden="gat",
-                  checkpoint=str(tmp_path / "run.ckpt"), checkpoint_every=1)
+                  checkpoint=str(tmp_path / "run.ckpt"), checkpoint_every=1, **imitation)
     params = TRAINING.make_params(values)
     whole = TRAINING.simulate(TRAINING.make_params(dict(values, checkpoint="")), 4)
 

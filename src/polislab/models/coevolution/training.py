@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from polislab.core.errors import UsageError
 from polislab.core.files import write_atomically
@@ -46,6 +46,7 @@ from polislab.core.progress import Progress
 from polislab.core.registry import register
 from polislab.core.result import Result
 from polislab.core.seeding import derived_seed
+from polislab.models.coevolution.imitation import TEACHERS
 from polislab.models.coevolution.params import PRESETS as ENVIRONMENTS
 
 OBSERVATION_KEYS = ["features", "edge_index", "focus"]
@@ -67,8 +68,13 @@ class TrainingParams(Params):
                                             "(seed 002, 4.1.1) or mean (one scale at every size)")
     start_from: str = Field("", description="policy file to continue training from (a curriculum from small to "
                             "large N); its hidden, width, layers, heads and summary must be these")
-    decisions: int = Field(20_000, ge=1, le=10**10, description="training length in environment steps "
-                           "(rewiring decisions)")
+    imitate: Literal[("", *TEACHERS)] = Field(
+        "", description="a heuristic recommender to imitate before PPO (ours): its choices are the targets of "
+        "the first imitation_decisions decisions, which it plays itself")
+    imitation_decisions: int = Field(0, ge=0, le=10**10, description="decisions of imitation before PPO "
+                                     "(with imitate)")
+    decisions: int = Field(20_000, ge=0, le=10**10, description="training length in environment steps "
+                           "(rewiring decisions) of PPO, after any imitation")
     envs: int = Field(8, ge=1, le=4096, description="environments stepped together")
     rollout: int = Field(32, ge=1, le=100_000, description="decisions per environment per update")
     epochs: int = Field(4, ge=1, le=100, description="PPO epochs per update")
@@ -136,9 +142,24 @@ class TrainingParams(Params):
             raise ValueError(f"save_to '{path}' must end in .pt (how a policy file is recognised)")
         return path
 
+    @model_validator(mode="after")
+    def _imitation_needs_a_teacher(self) -> TrainingParams:
+        if self.imitation_decisions and not self.imitate:
+            raise ValueError(f"imitation_decisions = {self.imitation_decisions} needs imitate (a heuristic "
+                             f"recommender: {', '.join(TEACHERS)})")
+        if self.updates == 0:
+            raise ValueError("decisions = 0 trains nothing; allowed: decisions >= 1, or imitation_decisions >= 1 "
+                             "with imitate")
+        return self
+
+    @property
+    def imitation_updates(self) -> int:
+        return math.ceil(self.imitation_decisions / (self.envs * self.rollout)) if self.imitate else 0
+
     @property
     def updates(self) -> int:
-        return math.ceil(self.decisions / (self.envs * self.rollout))
+        """Every update of the run: imitation first, then PPO."""
+        return self.imitation_updates + math.ceil(self.decisions / (self.envs * self.rollout))
 
 
 PRESETS = {
@@ -172,12 +193,13 @@ class Trainer:
             TensorDictModule(Tempered(self.ranking, params.temperature), in_keys=OBSERVATION_KEYS,
                              out_keys=["logits"]),
             in_keys=["logits", "mask"], distribution_class=MaskedCategorical, return_log_prob=True)
-        self.critic = ValueOperator(Critic(width=params.width, layers=params.layers).to(self.device),
-                                    in_keys=OBSERVATION_KEYS)
+        self.value = Critic(width=params.width, layers=params.layers).to(self.device)
+        self.critic = ValueOperator(self.value, in_keys=OBSERVATION_KEYS)
         self.loss = ClipPPOLoss(self.actor, self.critic, clip_epsilon=params.clip, entropy_coeff=params.entropy,
                                 critic_coeff=params.critic, normalize_advantage=True).to(self.device)
         self.optimiser = torch.optim.Adam(self.loss.parameters(), lr=params.learning_rate)
         self.envs = [RecommenderEnv(params.environment, params.reward) for _ in range(params.envs)]
+        self.teacher_rng = np.random.default_rng(derived_seed(seed, 15))  # the imitated heuristic's draws
         self.episodes = 0
         self.observations = [self._reset(env) for env in self.envs]
         self.returns = np.zeros(params.envs)
@@ -185,7 +207,7 @@ class Trainer:
         self.last_evaluation: tuple[int, dict] | None = None
         self.best: tuple[float, int, dict] | None = None  # (evaluation return, update, ranking weights)
         self.curves: dict[str, list] = {name: [] for name in (
-            "step", "decisions", "episodes", "train_return", "train_cooperators", "action_strategy",
+            "step", "decisions", "imitating", "episodes", "train_return", "train_cooperators", "action_strategy",
             "action_degree", "eval_return", "eval_cooperators", "eval_requests", "loss_objective", "loss_critic",
             "entropy")}
 
@@ -198,8 +220,13 @@ class Trainer:
 
         return TensorDict(stacked(observations), batch_size=[len(observations)], device=self.device)
 
+    @property
+    def imitating(self) -> bool:
+        return self.update < self.params.imitation_updates
+
     def collect(self) -> tuple:
-        """``rollout`` decisions of every environment with the sampling policy."""
+        """``rollout`` decisions of every environment with the sampling policy, or while imitating
+        with the teacher's draws."""
         import torch
         from torchrl.envs.utils import ExplorationType, set_exploration_type
 
@@ -210,7 +237,7 @@ class Trainer:
         for t in range(self.params.rollout):
             batch = self._batch(self.observations)
             with torch.no_grad(), set_exploration_type(ExplorationType.RANDOM):
-                self.actor(batch)
+                self.teach(batch) if self.imitating else self.actor(batch)
                 self.critic(batch)
             steps.append(batch)
             for i, (env, action) in enumerate(zip(self.envs, batch["action"].tolist())):
@@ -230,6 +257,36 @@ class Trainer:
         with torch.no_grad():
             self.critic(last)
         return data, last["state_value"], rewards, done, ended, np.mean(strategies), np.mean(degrees)
+
+    def teach(self, batch) -> None:
+        """The teacher's choices at each pending decision (``teacher``) and its uniform draw among
+        them (``action``; the focus itself, an invalid answer that keeps the link, when it has none)."""
+        import torch
+
+        from polislab.models.coevolution.imitation import draw_from, teacher_choices
+
+        choices = np.stack([teacher_choices(self.params.imitate, env.state, observation)
+                            for env, observation in zip(self.envs, self.observations)])
+        actions = [draw_from(row, observation, self.teacher_rng) for row, observation in zip(choices, self.observations)]
+        batch["teacher"] = torch.from_numpy(choices).to(self.device)
+        batch["action"] = torch.tensor(actions, device=self.device)
+
+    def imitation_losses(self, batch) -> dict:
+        """Cross-entropy of the ranking module's distribution against the teacher's choice set
+        (-log of the probability it puts on the set), and the critic's loss on the teacher's
+        returns, as ClipPPOLoss weighs and measures it (smooth L1)."""
+        import torch
+
+        scores = self.ranking(batch["features"], batch["edge_index"], batch["focus"])
+        log_p = scores.masked_fill(~batch["mask"], -torch.inf).log_softmax(dim=-1)
+        taught = batch["teacher"].any(dim=-1)
+        on_choices = log_p.masked_fill(~batch["teacher"], -torch.inf).logsumexp(dim=-1)
+        objective = -on_choices[taught].mean() if taught.any() else scores.sum() * 0.0
+        entropy = -(log_p.exp() * log_p.masked_fill(~batch["mask"], 0.0)).sum(dim=-1).mean()
+        value = self.value(batch["features"], batch["edge_index"], batch["focus"])
+        critic = self.params.critic * torch.nn.functional.smooth_l1_loss(value, batch["value_target"])
+        return {"loss_objective": objective, "loss_critic": critic, "loss_entropy": torch.zeros_like(critic),
+                "entropy": entropy.detach()}
 
     def advantages(self, data, last_value, rewards, done) -> None:
         import torch
@@ -254,7 +311,8 @@ class Trainer:
         for _ in range(self.params.epochs):
             order = torch.randperm(size, generator=generator).to(self.device)
             for begin in range(0, size, self.params.minibatch):
-                losses = self.loss(flat[order[begin: begin + self.params.minibatch]])
+                minibatch = flat[order[begin: begin + self.params.minibatch]]
+                losses = self.imitation_losses(minibatch) if self.imitating else self.loss(minibatch)
                 total = losses["loss_objective"] + losses["loss_critic"] + losses["loss_entropy"]
                 self.optimiser.zero_grad()
                 total.backward()
@@ -266,6 +324,7 @@ class Trainer:
         return {name: value / batches for name, value in totals.items()}
 
     def train_one_update(self) -> None:
+        imitating = self.imitating
         data, last_value, rewards, done, ended, strategy, degree = self.collect()
         self.advantages(data, last_value, rewards, done)
         losses = self.optimise(data)
@@ -279,7 +338,8 @@ class Trainer:
             weights = {name: tensor.clone() for name, tensor in self.ranking.state_dict().items()}
             self.best = (float(evaluation["return"].mean()), self.update, weights)
         row = {
-            "step": self.update, "decisions": self.update * p.envs * p.rollout, "episodes": len(ended),
+            "step": self.update, "decisions": self.update * p.envs * p.rollout, "imitating": float(imitating),
+            "episodes": len(ended),
             "train_return": np.mean([r for r, _ in ended]) if ended else np.nan,
             "train_cooperators": np.mean([c for _, c in ended]) if ended else np.nan,
             "action_strategy": strategy, "action_degree": degree,
