@@ -2,8 +2,8 @@
 per second at N = 10, 100 and 500 (Table 4 presets) with a random policy, and with MLP and GAT
 ranking modules choosing for ``BATCH`` environments at once (one batched forward pass per step,
 as in training and evaluation); then PPO training throughput (decisions per second, evaluations
-left out) at N = 10 and 100 for both hidden modules, and with a GPU also GAT at N = 500 with 64
-environments. Issue 8 sets no floor; these figures are the baseline.
+left out) at N = 10 and 100 for both hidden modules, imitation of a heuristic (GAT) at the same
+sizes, and with a GPU also GAT PPO at N = 500 with 64 environments. Issue 8 sets no floor; these figures are the baseline.
 
     python benchmarks/bench_learned.py [--quick] [--device cuda]
 """
@@ -69,6 +69,11 @@ def main() -> None:
         for hidden in ("mlp", "gat"):
             speed = training_speed(dict(environment=preset, hidden=hidden, device=device), updates)
             print(f"  {preset:12s} {hidden}: {speed:7.0f} decisions/s")
+    print("Imitation of cooperators-lowest before PPO (the same batches and epochs; the heuristic plays)")
+    for preset, updates in (("table4-n10", 8), ("table4-n100", 2 if quick else 8)):
+        speed = training_speed(dict(environment=preset, hidden="gat", imitate="cooperators-lowest",
+                                    imitation_decisions=10**9, device=device), updates)
+        print(f"  {preset:12s} gat: {speed:7.0f} decisions/s")
     if device != "cpu":
         speed = training_speed(dict(environment="table4-n500", hidden="gat", summary="mean", envs=64, minibatch=128,
                                     device=device), 2 if quick else 6)

@@ -13,6 +13,7 @@ from polislab.figures import figure
 from polislab.models.coevolution.recommenders import HEURISTICS
 
 COLOURS = {"mlp": "tab:blue", "gat": "tab:orange"}
+IMITATING_COLOURS = {"mlp": "tab:purple", "gat": "tab:green"}  # trained after imitating a heuristic
 
 
 def _curve(rows: list[dict], column: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -42,17 +43,21 @@ def _curves(store: Store, trained: list[dict]) -> Figure:
     table = study.heuristics(store)
     fig = Figure(figsize=(4.5 * max(len(settings), 1), 9), layout="constrained")
     axes = np.atleast_2d(fig.subplots(3, max(len(settings), 1), squeeze=False))
-    for column, (environment, reward) in enumerate(settings):
+    for column, setting in enumerate(settings):
+        environment, reward = setting
         top, middle, bottom = axes[:, column]
-        for hidden in ("mlp", "gat"):
+        kinds = sorted({(p["hidden"], p["imitate"]) for p in trained if (p["environment"], p["reward"]) == setting})
+        for hidden, imitate in kinds:
             rows = [store.series(p["key"]) for p in trained
-                    if (p["environment"], p["reward"], p["hidden"]) == (environment, reward, hidden)]
-            if not rows:
-                continue
+                    if (p["environment"], p["reward"], p["hidden"], p["imitate"]) == (*setting, hidden, imitate)]
+            colour = (IMITATING_COLOURS if imitate else COLOURS)[hidden]
+            label = hidden + (f", imitating {imitate} first" if imitate else "")
             for ax, name in ((top, "eval_return"), (middle, "action_strategy"), (bottom, "action_degree")):
                 x, mean, low, high = _curve(rows, name)
-                ax.plot(x, mean, color=COLOURS[hidden], label=f"{hidden} ({len(rows)} seeds)")
-                ax.fill_between(x, low, high, color=COLOURS[hidden], alpha=0.2)
+                ax.plot(x, mean, color=colour, label=f"{label} ({len(rows)} seeds)")
+                ax.fill_between(x, low, high, color=colour, alpha=0.2)
+                if imitate:  # where PPO takes over
+                    ax.axvline(rows[0]["decisions"][rows[0]["imitating"] == 1].max(), color=colour, ls=":")
         scores = {name: study.heuristic_return(table[(environment, name)], reward, environment)
                   for name in HEURISTICS if (environment, name) in table}
         if scores:
