@@ -3,7 +3,8 @@ per second at N = 10, 100 and 500 (Table 4 presets) with a random policy, and wi
 ranking modules choosing for ``BATCH`` environments at once (one batched forward pass per step,
 as in training and evaluation); then PPO training throughput (decisions per second, evaluations
 left out) at N = 10 and 100 for both hidden modules, imitation of a heuristic (GAT) at the same
-sizes, and with a GPU also GAT PPO at N = 500 with 64 environments. Issue 8 sets no floor; these figures are the baseline.
+sizes, and with a GPU also GAT PPO at N = 500 with 64 environments. Issue 8 sets no floor; these
+figures are the baseline.
 
     python benchmarks/bench_learned.py [--quick] [--device cuda]
 """

@@ -245,7 +245,10 @@ class Trainer:
         for t in range(self.params.rollout):
             batch = self._batch(self.observations)
             with torch.no_grad(), set_exploration_type(ExplorationType.RANDOM):
-                self.teach(batch) if self.imitating else self.actor(batch)
+                if self.imitating:
+                    self.teach(batch)
+                else:
+                    self.actor(batch)
                 self.critic(batch)
             steps.append(batch)
             for i, (env, action) in enumerate(zip(self.envs, batch["action"].tolist())):
@@ -275,7 +278,8 @@ class Trainer:
 
         choices = np.stack([teacher_choices(self.params.imitate, env.state, observation)
                             for env, observation in zip(self.envs, self.observations)])
-        actions = [draw_from(row, observation, self.teacher_rng) for row, observation in zip(choices, self.observations)]
+        actions = [draw_from(row, observation, self.teacher_rng)
+                   for row, observation in zip(choices, self.observations)]
         batch["teacher"] = torch.from_numpy(choices).to(self.device)
         batch["action"] = torch.tensor(actions, device=self.device)
 
