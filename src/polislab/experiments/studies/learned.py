@@ -230,7 +230,7 @@ LARGE_DIVERGENCE = {
     "coops-change-imitation": "level, not above: the policy kept (update 48, still imitating) leaves 0.42 "
                               "cooperators on 32 fresh episodes against cooperators-lowest's 0.40 (95% CI of the "
                               "difference about -0.07 to +0.11); PPO from the imitated policy keeps it there "
-                              "(evaluations 0.36-0.48, sampling entropy 0.2-0.6) but finds nothing better, and no "
+                              "(evaluations 0.36-0.48, median sampling entropy 0.43) but finds nothing better, and no "
                               "focus-conditional strategy-and-degree rule beats cooperators-lowest either "
                               "(examples/heuristic_headroom.py)",
 }
