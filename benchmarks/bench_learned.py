@@ -6,7 +6,10 @@ left out) at N = 10 and 100 for both hidden modules, imitation of a heuristic (G
 sizes, and with a GPU also GAT PPO at N = 500 with 64 environments. Issue 8 sets no floor; these
 figures are the baseline.
 
-    python benchmarks/bench_learned.py [--quick] [--device cuda]
+    python benchmarks/bench_learned.py [--quick] [--device cuda] [--no-retain]
+
+``--no-retain`` leaves glibc's allocator as it is instead of keeping freed memory as the
+``polislab`` command does (``polislab/core/memory.py``): the difference is that module's figures.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import time
 import torch
 
 from polislab import get_model
+from polislab.core.memory import retain_freed_memory
 from polislab.models.coevolution.env import RecommenderEnv
 from polislab.models.coevolution.policy import RankingModule
 from polislab.models.coevolution.training import Trainer, argmax_actions, random_actions
@@ -57,7 +61,9 @@ def main() -> None:
     quick = "--quick" in sys.argv
     device = sys.argv[sys.argv.index("--device") + 1] if "--device" in sys.argv else "cpu"
     seconds = 2.0 if quick else 6.0
+    retained = "--no-retain" not in sys.argv and retain_freed_memory()  # as the polislab command does
     torch.manual_seed(0)
+    print(f"freed memory {'kept in the process' if retained else 'returned to the system (glibc default)'}")
     print(f"device {device}; environment steps per second ({BATCH} environments stepped together; random policy, "
           f"or one batched forward pass per step)")
     for preset in ("table4-n10", "table4-n100", "table4-n500"):

@@ -190,6 +190,9 @@ def version() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: usage errors (ours and the parser's) become one line and exit status 2."""
+    from polislab.core.memory import retain_freed_memory
+
+    retain_freed_memory()
     try:
         app(args=argv, standalone_mode=False)
     except UsageError as error:

@@ -3,7 +3,7 @@
 A task is (model name, parameters, seeds); it runs in a worker and its results come back to
 the caller, which stores them, so only one process ever writes the store. Workers use one
 thread each (numba, torch, BLAS): two threads per worker on a shared machine ran 10-40x
-slower (DESIGN.md, Speed).
+slower (DESIGN.md, Speed). Workers keep freed memory (``core/memory.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from multiprocessing import get_context
 from typing import Any
 
 from polislab.core.errors import UsageError
+from polislab.core.memory import retain_freed_memory
 from polislab.core.result import Result
 
 BACKENDS = ("serial", "process", "ray")
@@ -44,6 +45,13 @@ def run_task(task: Task) -> list[Result]:
 
 def _one_thread_worker() -> None:
     os.environ.update(ONE_THREAD)
+    retain_freed_memory()
+
+
+def _run_task_in_worker(task: Task) -> list[Result]:
+    """``run_task`` in a Ray worker, which keeps freed memory as the process pool's do."""
+    retain_freed_memory()
+    return run_task(task)
 
 
 def execute(
@@ -92,7 +100,7 @@ def _execute_ray(tasks, on_done, address: str | None) -> None:
             runtime_env={"env_vars": ONE_THREAD},
         )
     try:
-        remote = ray.remote(num_cpus=1)(run_task)
+        remote = ray.remote(num_cpus=1)(_run_task_in_worker)
         pending = [remote.remote(task) for task in tasks]
         while pending:
             done, pending = ray.wait(pending, num_returns=1)
