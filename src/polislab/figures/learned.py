@@ -76,12 +76,12 @@ def _curves(store: Store, trained: list[dict]) -> Figure:
 @figure("learned-fig13", "learned", "#coops against #rewires for every heuristic (grey) and trained policy "
         "(coloured; marker: reward, text: size trained at), at each evaluated size (Fig. 13)")
 def fig13(store: Store) -> Figure:
-    trained = study.policies(store)
+    trained = study.policies(store) + [p for specs in study.LARGE.values() for p in study.policies(store, specs)]
     table = study.heuristics(store)
     presets = [p for p in study.SIZES if any(p in t["evaluations"] for t in trained) or (p, "random") in table]
     fig = Figure(figsize=(5 * max(len(presets), 1), 4.5), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, max(len(presets), 1)))
-    markers = {"coops": "o", "rewires": "s"}
+    markers = {"coops": "o", "rewires": "s", "coops-change": "o"}  # coops-change: the aligned reward paid as it goes
     for ax, preset in zip(axes, presets):
         for name in HEURISTICS:
             if (preset, name) in table:
@@ -92,14 +92,17 @@ def fig13(store: Store) -> Figure:
             if preset in policy["evaluations"]:
                 values = policy["evaluations"][preset]
                 point = (values["cooperators"].mean(), values["requests"].mean())
-                ax.scatter(*point, color=COLOURS[policy["hidden"]], marker=markers[policy["reward"]],
+                colours = IMITATING_COLOURS if policy["imitate"] else COLOURS
+                ax.scatter(*point, color=colours[policy["hidden"]], marker=markers[policy["reward"]],
                            edgecolor="black")
                 ax.annotate(policy["environment"].replace("table4-", ""), point, fontsize=6)
         ax.set_title(f"evaluated on {preset}")
         ax.set_xlabel("#coops (final fraction of cooperators)")
         ax.set_ylabel("#rewires (requests per episode)")
     for hidden, colour in COLOURS.items():
-        for reward, marker in markers.items():
+        for reward, marker in list(markers.items())[:2]:
             axes[0].scatter([], [], color=colour, marker=marker, edgecolor="black", label=f"{hidden} {reward}")
+    for hidden in sorted({policy["hidden"] for policy in trained if policy["imitate"]}):
+        axes[0].scatter([], [], color=IMITATING_COLOURS[hidden], edgecolor="black", label=f"{hidden} after imitation")
     axes[0].legend(fontsize="small")
     return fig

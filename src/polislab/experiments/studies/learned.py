@@ -25,7 +25,7 @@ from polislab.models.coevolution.recommenders import HEURISTICS
 
 SOURCE = "seed 002, 4"
 REWARDS = ("coops", "rewires")
-SIZES = ("table4-n10", "table4-n30", "table4-n100")
+SIZES = ("table4-n10", "table4-n30", "table4-n100", "table4-n500")
 TRAINING = Spec(model="recommender-training", seeds=[0, 1], name="learned-training",
                 params=dict(decisions=30_000, learning_rate=0.01, eval_every=10, eval_episodes=100,
                             evaluate_on=["table4-n10", "table4-n30"]),
