@@ -231,8 +231,9 @@ LARGE_DIVERGENCE = {
                               "cooperators on 32 fresh episodes against cooperators-lowest's 0.40 (95% CI of the "
                               "difference about -0.07 to +0.11); PPO from the imitated policy keeps it there "
                               "(evaluations 0.36-0.48, median sampling entropy 0.43) but finds nothing better, and no "
-                              "focus-conditional strategy-and-degree rule beats cooperators-lowest either "
-                              "(examples/heuristic_headroom.py)",
+                              "focus-conditional strategy-and-degree rule beats cooperators-lowest either, nor "
+                              "any of 40 that read neighbour counts, shares and payoffs "
+                              "(examples/heuristic_headroom.py, table3 and state)",
 }
 ENTRIES = [
     Entry(study="learned", name="learned-recommenders", title="Learned recommenders (Figs. 9-11, 13)",
