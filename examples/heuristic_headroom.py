@@ -5,7 +5,8 @@ rewires: rewire requests per episode).
     python examples/heuristic_headroom.py [preset] [episodes] [coops|rewires] [table3|state] [base]
     python examples/heuristic_headroom.py table4-n100 64 coops            # about 10 minutes on one core
     python examples/heuristic_headroom.py table4-n500 12 rewires          # about 12 minutes
-    python examples/heuristic_headroom.py table4-n100 64 coops state      # about 8 minutes
+    python examples/heuristic_headroom.py table4-n100 64 coops state      # about 10 minutes
+    python examples/heuristic_headroom.py table4-n500 12 rewires state    # about 15 minutes
 
 ``table3``: every pair of Table 3 rules, one for defectors who rewire and one for cooperators who
 rewire (49 recommenders). ``state``: rules that also read the graph, as a graph-attention policy

@@ -100,8 +100,8 @@ def fig13(store: Store) -> Figure:
         ax.set_xlabel("#coops (final fraction of cooperators)")
         ax.set_ylabel("#rewires (requests per episode)")
     for hidden, colour in COLOURS.items():
-        for reward, marker in list(markers.items())[:2]:
-            axes[0].scatter([], [], color=colour, marker=marker, edgecolor="black", label=f"{hidden} {reward}")
+        for reward in study.REWARDS:
+            axes[0].scatter([], [], color=colour, marker=markers[reward], edgecolor="black", label=f"{hidden} {reward}")
     for hidden in sorted({policy["hidden"] for policy in trained if policy["imitate"]}):
         axes[0].scatter([], [], color=IMITATING_COLOURS[hidden], edgecolor="black", label=f"{hidden} after imitation")
     axes[0].legend(fontsize="small")
