@@ -24,10 +24,21 @@ import itertools
 import sys
 
 import numpy as np
+from numba import njit
 
 from polislab.models.coevolution.env import RecommenderEnv  # noqa: F401 - registers the environment
 from polislab.models.coevolution.imitation import STRATEGY_CLASSES, draw_from, teacher_choices
+from polislab.models.coevolution.kernels import fitness
 from polislab.models.coevolution.training import evaluate
+
+@njit
+def every_fitness(strategy, coop, degree, payoff):
+    """Each node's accumulated payoff, by the kernel's own ``fitness``."""
+    values = np.empty(strategy.shape[0])
+    for v in range(strategy.shape[0]):
+        values[v] = fitness(v, strategy, coop, degree, payoff)
+    return values
+
 
 RULES = [f"{kind}-{end}" for kind in ("cooperators", "defectors") for end in ("lowest", "random", "highest")]
 RULES.append("any-lowest")
@@ -36,8 +47,7 @@ FEATURES = {
     "cooperating": lambda state: state.coop,
     "defecting": lambda state: state.graph.degree - state.coop,
     "share": lambda state: state.coop / np.maximum(state.graph.degree, 1),
-    "fitness": lambda state: (state.payoff[state.strategy, 1] * state.coop
-                              + state.payoff[state.strategy, 0] * (state.graph.degree - state.coop)),
+    "fitness": lambda state: every_fitness(state.strategy, state.coop, state.graph.degree, state.payoff),
 }
 STATE_RULES = [f"{kind}-{end}-{feature}" for kind in ("cooperators", "defectors") for end in ("lowest", "highest")
                for feature in FEATURES]
