@@ -135,6 +135,23 @@ def test_training_starts_from_a_policy_file_of_the_same_shape(tmp_path):
         Trainer(TRAINING.make_params(dict(TINY, hidden="gat", width=8, start_from=str(path))), 0)
 
 
+def test_starting_from_a_training_run_is_starting_from_the_file_it_saves(tmp_path):
+    """A curriculum in one run: start_from given the parameters of a training run (N = 10)
+    trains it first and continues (N = 30) exactly as continuing from the policy file that run
+    saves, with an unchanged random state between the two; a start of another shape is refused."""
+    small = dict(environment="table4-n10", reward="rewires", hidden="gat", width=8, summary="mean", envs=4,
+                 rollout=16, decisions=128, eval_every=0, eval_episodes=1)
+    path = tmp_path / "small.pt"
+    TRAINING.simulate(TRAINING.make_params(dict(small, save_to=str(path))), 3)
+    large = dict(small, environment="table4-n30", decisions=64)
+    from_file = TRAINING.simulate(TRAINING.make_params(dict(large, start_from=str(path))), 5)
+    in_one_run = TRAINING.simulate(TRAINING.make_params(dict(large, start_from=small, start_seed=3)), 5)
+    assert bytes(in_one_run.artifacts["policy"]) == bytes(from_file.artifacts["policy"])
+    assert in_one_run.metrics == from_file.metrics
+    with pytest.raises(UsageError, match="width=16"):
+        TRAINING.make_params(dict(large, width=16, start_from=small))
+
+
 def test_a_policy_file_is_a_recommender_that_plays_its_argmax(tmp_path):
     torch.manual_seed(3)
     module = RankingModule("mlp", width=8)

@@ -68,6 +68,8 @@ def _type_name(annotation: Any) -> str:
         return "choice"
     if isinstance(annotation, type):
         return annotation.__name__
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return " | ".join("None" if arg is type(None) else _type_name(arg) for arg in typing.get_args(annotation))
     return str(annotation).replace("typing.", "")
 
 

@@ -35,6 +35,8 @@ SPEC_KEYS = {"name", "description", "model", "preset", "seeds", "seed", "replica
 
 def jsonable(value: Any) -> Any:
     """Parameters as JSON: non-finite floats are spelled "inf", "-inf", "nan"."""
+    if isinstance(value, Params):
+        return jsonable(value.to_dict())
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     if isinstance(value, (list, tuple)):

@@ -58,6 +58,7 @@ from polislab.models.coevolution.imitation import TEACHERS
 from polislab.models.coevolution.params import PRESETS as ENVIRONMENTS
 
 OBSERVATION_KEYS = ["features", "edge_index", "focus"]
+SHAPE = ("hidden", "width", "layers", "heads", "summary")  # what a policy file must match to be continued
 
 
 class TrainingParams(Params):
@@ -74,8 +75,11 @@ class TrainingParams(Params):
     heads: int = Field(2, ge=1, le=16, description="attention heads per GAT layer (averaged)")
     summary: Literal["sum", "mean"] = Field("sum", description="graph summary h_g of the score module: sum "
                                             "(seed 002, 4.1.1) or mean (one scale at every size)")
-    start_from: str = Field("", description="policy file to continue training from (a curriculum from small to "
-                            "large N); its hidden, width, layers, heads and summary must be these")
+    start_from: str | TrainingParams = Field(
+        "", description="policy file to continue training from (a curriculum from small to large N), or the "
+        "parameters of a training run (seed start_seed), trained first within this run, whose policy to continue "
+        "from; its hidden, width, layers, heads and summary must be these")
+    start_seed: int = Field(0, ge=0, description="seed of the start_from training run, when start_from is one")
     imitate: Literal[("", *TEACHERS)] = Field(
         "", description="a heuristic recommender to imitate before PPO (ours): its choices are the targets of "
         "the first imitation_decisions decisions, which it plays itself")
@@ -151,6 +155,15 @@ class TrainingParams(Params):
         return path
 
     @model_validator(mode="after")
+    def _start_of_the_same_shape(self) -> TrainingParams:
+        if isinstance(self.start_from, TrainingParams):
+            for name in SHAPE:
+                if getattr(self.start_from, name) != getattr(self, name):
+                    raise ValueError(f"start_from trains a policy with {name}={getattr(self.start_from, name)}; "
+                                     f"allowed: {name}={getattr(self, name)}, the shape of this run's policy")
+        return self
+
+    @model_validator(mode="after")
     def _imitation_needs_a_teacher(self) -> TrainingParams:
         if self.imitation_decisions and not self.imitate:
             raise ValueError(f"imitation_decisions = {self.imitation_decisions} needs imitate (a heuristic "
@@ -191,11 +204,10 @@ class Trainer:
         self.params, self.seed = params, seed
         self.device = torch.device(params.device)
         torch.manual_seed(derived_seed(seed, 10))  # inside fork_rng (see simulate): no global effect
-        config = dict(hidden=params.hidden, width=params.width, layers=params.layers, heads=params.heads,
-                      summary=params.summary)
+        config = {name: getattr(params, name) for name in SHAPE}
         self.ranking = RankingModule(**config)  # initialised on the CPU: the same start on every device
         if params.start_from:
-            self.ranking.load_state_dict(_starting_policy(params.start_from, config).state_dict())
+            self.ranking.load_state_dict(_starting_policy(params.start_from, params.start_seed, config).state_dict())
         self.ranking.to(self.device)
         self.actor = ProbabilisticActor(
             TensorDictModule(Tempered(self.ranking, params.temperature), in_keys=OBSERVATION_KEYS,
@@ -446,14 +458,19 @@ def evaluate(choose, environment: str, reward: str, episodes: int, seed: int,
     return dict(zip(("return", "cooperators", "requests", "rewires", "heterogeneity"), columns))
 
 
-def _starting_policy(path: str, config: dict):
-    """The ranking module saved at ``path``; a clear error when its shape is not ``config``'s."""
-    from polislab.models.coevolution.policy import load_policy
+def _starting_policy(start: str | TrainingParams, seed: int, config: dict):
+    """The ranking module to continue from: the one saved at a path, or the one a training run
+    (parameters ``start``, ``seed``) saves, trained here first; a clear error when its shape is not
+    ``config``'s. A run's policy passes through a policy file's contents, as the saved file would,
+    so both starts leave the random state as it was and train on alike."""
+    from polislab.models.coevolution.policy import load_policy, policy_bytes, policy_from_bytes
 
-    module = load_policy(path)[0]
+    if isinstance(start, TrainingParams):
+        return policy_from_bytes(policy_bytes(train(start, seed).kept_policy()[0], {}))[0]
+    module = load_policy(start)[0]
     if module.config != config:
         held = ", ".join(f"{name}={value}" for name, value in module.config.items())
-        raise UsageError(f"start_from '{path}' holds a policy with {held}; set those to continue from it")
+        raise UsageError(f"start_from '{start}' holds a policy with {held}; set those to continue from it")
     return module
 
 
@@ -476,13 +493,11 @@ def _load_checkpoint(path: str, params: TrainingParams, seed: int):
     return trainer
 
 
-@register("recommender-training", params=TrainingParams, presets=PRESETS,
-          summary="PPO-trained MLP/GAT recommenders for coops or rewires (seed 002, section 4)")
-def simulate(params: TrainingParams, seed: int, progress: Progress | None = None) -> Result:
-    """Train a ranking-module recommender with PPO (seed 002, section 4.2)."""
+def train(params: TrainingParams, seed: int, progress: Progress | None = None) -> Trainer:
+    """Every update of a run (resumed from its checkpoint when there is one), within its own torch
+    random state: the caller's, a training run starting from this one's policy included, is left as
+    it was."""
     import torch
-
-    from polislab.models.coevolution.policy import policy_bytes, save_policy
 
     device = torch.device(params.device)
     with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
@@ -495,6 +510,16 @@ def simulate(params: TrainingParams, seed: int, progress: Progress | None = None
                                       or trainer.update == params.updates):
                 snapshot = trainer.snapshot()
                 write_atomically(params.checkpoint, lambda temporary: temporary.write_bytes(snapshot))
+    return trainer
+
+
+@register("recommender-training", params=TrainingParams, presets=PRESETS,
+          summary="PPO-trained MLP/GAT recommenders for coops or rewires (seed 002, section 4)")
+def simulate(params: TrainingParams, seed: int, progress: Progress | None = None) -> Result:
+    """Train a ranking-module recommender with PPO (seed 002, section 4.2)."""
+    from polislab.models.coevolution.policy import policy_bytes, save_policy
+
+    trainer = train(params, seed, progress)
     kept, kept_update = trainer.kept_policy()
     trained_on = {"environment": params.environment, "reward": params.reward, "seed": seed,
                   "decisions": kept_update * params.envs * params.rollout}
