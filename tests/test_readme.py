@@ -16,3 +16,16 @@ def test_the_readme_lists_every_built_in_model():
 
     readme = (ROOT / "README.md").read_text()
     assert all(f"`{name}`" in readme for name in BUILTIN_MODELS)
+
+
+def test_the_example_specs_are_valid_and_the_curriculum_is_the_catalogs():
+    """Every examples/*.toml loads; the N = 500 curriculum runs what the catalog entry runs (its
+    saved policy file aside)."""
+    from polislab.experiments.catalog import entry
+    from polislab.experiments.spec import load_spec
+
+    specs = {path.stem: load_spec(path) for path in sorted((ROOT / "examples").glob("*.toml"))}
+    example = specs["gat-n500-curriculum"]
+    catalog = entry("learned-gat-n500-rewires-imitation").spec
+    assert example.seeds == catalog.seeds
+    assert example.points()[0].model_copy(update={"save_to": ""}) == catalog.points()[0]

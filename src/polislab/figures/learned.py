@@ -32,9 +32,9 @@ def curves(store: Store) -> Figure:
     return _curves(store, study.policies(store))
 
 
-@figure("learned-gat-n100", "learned", "learning curves of GAT policies trained at N = 100 (beyond the source), "
-        "with the best and the random heuristic; mean strategy and degree of recommended nodes")
-def curves_at_n100(store: Store) -> Figure:
+@figure("learned-gat-large", "learned", "learning curves of GAT policies trained at N = 100 and 500 (beyond the "
+        "source), with the best and the random heuristic; mean strategy and degree of recommended nodes")
+def curves_at_large_n(store: Store) -> Figure:
     return _curves(store, [p for specs in study.LARGE.values() for p in study.policies(store, specs)])
 
 
@@ -54,7 +54,7 @@ def _curves(store: Store, trained: list[dict]) -> Figure:
             label = hidden + (f", imitating {imitate} first" if imitate else "")
             for ax, name in ((top, "eval_return"), (middle, "action_strategy"), (bottom, "action_degree")):
                 x, mean, low, high = _curve(rows, name)
-                ax.plot(x, mean, color=colour, label=f"{label} ({len(rows)} seeds)")
+                ax.plot(x, mean, color=colour, marker=".", label=f"{label} ({len(rows)} seeds)")
                 ax.fill_between(x, low, high, color=colour, alpha=0.2)
                 if imitate:  # where PPO takes over
                     ax.axvline(rows[0]["decisions"][rows[0]["imitating"] == 1].max(), color=colour, ls=":")

@@ -39,36 +39,59 @@ HEURISTIC_RUNS = Spec(model="coevolution", seeds=list(range(200)), name="learned
                       grid={"preset": list(SIZES), "recommender": HEURISTICS})
 HEURISTIC_RUNS_QUICK = Spec(model="coevolution", seeds=list(range(60)), name="learned-heuristics-quick",
                             grid={"preset": list(SIZES), "recommender": HEURISTICS})
-# Beyond the source: GAT policies trained at N = 100 itself (the source could not), with the dense
-# attention path and a mean graph summary; coops is trained as coops-change (paid step by step,
-# the same ranking of policies), more slowly and with longer advantages, as it collapsed otherwise;
-# coops-change-imitation first imitates cooperators-lowest (the best heuristic for #coops there),
-# so that PPO starts from sharp recommendations, without an entropy bonus to undo them
+# 2,000 runs at N = 500, to resolve a gain of a few percent over the best heuristic there (its standard
+# deviation is 8% of its mean); the first 200 (--quick: 60) are the runs above, stored once
+HEURISTIC_RUNS_N500 = Spec(model="coevolution", seeds=list(range(2000)), name="learned-heuristics-n500",
+                           grid={"preset": ["table4-n500"], "recommender": HEURISTICS})
+HEURISTIC_RUNS_N500_QUICK = Spec(model="coevolution", seeds=list(range(60)), name="learned-heuristics-n500-quick",
+                                 grid={"preset": ["table4-n500"], "recommender": HEURISTICS})
+# Beyond the source: GAT policies trained at N = 100 and 500 themselves (the source could not), with
+# the dense attention path and a mean graph summary; coops is trained as coops-change (paid step by
+# step, the same ranking of policies), more slowly and with longer advantages, as it collapsed
+# otherwise; coops-change-imitation first imitates cooperators-lowest (the best heuristic for #coops
+# there), so that PPO starts from sharp recommendations, without an entropy bonus to undo them. At
+# N = 500, where PPO on two cores makes about 10 decisions/s, the policy imitates defectors-highest
+# (the best #rewires heuristic there) at N = 100, then at N = 500 itself (a curriculum in one run:
+# start_from is the N = 100 training run), and stops there
 LARGE_BASE = dict(environment="table4-n100", hidden="gat", summary="mean", decisions=81_920, eval_every=40,
                   eval_episodes=32, keep="best")
 LARGE_QUICK = dict(decisions=512, eval_every=0, eval_episodes=2)  # one evaluation to keep, one fresh
-LARGE_SETTINGS = {"rewires": dict(reward="rewires", learning_rate=0.003),
-                  "coops-change": dict(reward="coops-change", learning_rate=0.001, gae_lambda=0.99, decisions=163_840,
-                                       eval_every=80),
-                  "coops-change-imitation": dict(reward="coops-change", imitate="cooperators-lowest",
-                                                 imitation_decisions=32_768, decisions=65_536, envs=16,
-                                                 learning_rate=0.001, entropy=0.0, eval_every=16)}
 LARGE_QUICK_IMITATION = dict(imitation_decisions=512, envs=8)
-LARGE = {label: (Spec(model="recommender-training", seeds=[0], name=f"learned-gat-n100-{label}",
-                      params=dict(LARGE_BASE, **settings)),
-                 Spec(model="recommender-training", seeds=[0], name=f"learned-gat-n100-{label}-quick",
-                      params={**LARGE_BASE, **settings, **LARGE_QUICK,
-                              **(LARGE_QUICK_IMITATION if "imitate" in settings else {})}))
+N100_CLONE = dict(environment="table4-n100", hidden="gat", summary="mean", reward="rewires",
+                  imitate="defectors-highest", imitation_decisions=32_768, decisions=0, envs=16, learning_rate=0.001,
+                  eval_every=0, eval_episodes=32)  # seed 0
+LARGE_SETTINGS = {"n100-rewires": dict(reward="rewires", learning_rate=0.003),
+                  "n100-coops-change": dict(reward="coops-change", learning_rate=0.001, gae_lambda=0.99,
+                                            decisions=163_840, eval_every=80),
+                  "n100-coops-change-imitation": dict(reward="coops-change", imitate="cooperators-lowest",
+                                                      imitation_decisions=32_768, decisions=65_536, envs=16,
+                                                      learning_rate=0.001, entropy=0.0, eval_every=16),
+                  "n500-rewires-imitation": dict(environment="table4-n500", reward="rewires",
+                                                 imitate="defectors-highest", imitation_decisions=4096, decisions=0,
+                                                 envs=8, rollout=16, epochs=2, learning_rate=0.001, eval_every=0,
+                                                 eval_episodes=256, keep="final", start_from=N100_CLONE)}
+LARGE_QUICK_SETTINGS = {label: {**LARGE_QUICK, **(LARGE_QUICK_IMITATION if "imitate" in settings else {})}
+                        for label, settings in LARGE_SETTINGS.items()}
+LARGE_QUICK_SETTINGS["n500-rewires-imitation"].update(  # no PPO, a smaller clone to start from: 3 min on one core
+    decisions=0, start_from=dict(N100_CLONE, imitation_decisions=512, eval_episodes=1))
+LARGE_SEEDS = {"n500-rewires-imitation": [500]}  # the seed of the README's commands; [0] for the others
+LARGE = {label: tuple(Spec(model="recommender-training", seeds=LARGE_SEEDS.get(label, [0]), name=name, params=params)
+                      for name, params in ((f"learned-gat-{label}", dict(LARGE_BASE, **settings)),
+                                           (f"learned-gat-{label}-quick",
+                                            {**LARGE_BASE, **settings, **LARGE_QUICK_SETTINGS[label]})))
          for label, settings in LARGE_SETTINGS.items()}
-LARGE_DURATION = {"rewires": "About 40 minutes", "coops-change": "About 50 minutes",
-                  "coops-change-imitation": "About 25 minutes"}
+LARGE_DURATION = {"n100-rewires": "About 40 minutes", "n100-coops-change": "About 50 minutes",
+                  "n100-coops-change-imitation": "About 25 minutes",
+                  "n500-rewires-imitation": "About 4 hours (10 minutes of training, the rest evaluating 256 episodes: "
+                                            "what resolving a gain of 2% takes)"}
 STEPS = {name: values["steps"] for name, values in TABLE4_PRESETS.items() if name.startswith("table4-")}
 
 
-def heuristics(store: Store) -> dict[tuple[str, str], dict[str, np.ndarray]]:
+def heuristics(store: Store, specs: tuple[Spec, ...] = (HEURISTIC_RUNS, HEURISTIC_RUNS_QUICK)
+               ) -> dict[tuple[str, str], dict[str, np.ndarray]]:
     """Per (Table 4 preset, heuristic): the runs' final cooperators and rewire requests."""
     table = {}
-    for point, runs in runs_by_point(store, [HEURISTIC_RUNS, HEURISTIC_RUNS_QUICK]):
+    for point, runs in runs_by_point(store, list(specs)):
         table[(f"table4-n{point.n}", point.recommender)] = {"cooperators": runs["cooperators_final"],
                                                     "requests": runs["rewire_requests"]}
     return table
@@ -174,23 +197,29 @@ def _heuristics_trade_off(store: Store) -> Verdict:
 
 
 def _large_gat_beats_every_heuristic(label: str, store: Store) -> Verdict:
-    """The GAT policy trained at N = 100 with settings ``label`` against the heuristic best at
-    N = 100 on its reward's measure (rewires: requests per episode; coops-change: final
-    cooperators), Welch 95% interval of the difference; with the evaluation returns over
-    training (convergence)."""
-    table = heuristics(store)
-    measure = "requests" if LARGE_SETTINGS[label]["reward"] == "rewires" else "cooperators"
-    names = [name for name in HEURISTICS if ("table4-n100", name) in table]
-    best = max(names, key=lambda name: table[("table4-n100", name)][measure].mean())
+    """The GAT policy trained with settings ``label`` against the heuristic best on its reward's
+    measure (rewires: requests per episode; coops-change: final cooperators) at the size it was
+    trained at, Welch 95% interval of the difference; with the evaluation returns over training
+    (convergence). At N = 500 the heuristics' 2,000 runs, where stored."""
+    table = {**heuristics(store), **heuristics(store, (HEURISTIC_RUNS_N500, HEURISTIC_RUNS_N500_QUICK))}
+    settings = LARGE[label][0].params
+    preset, measure = settings["environment"], "requests" if settings["reward"] == "rewires" else "cooperators"
+    names = [name for name in HEURISTICS if (preset, name) in table]
+    best = max(names, key=lambda name: table[(preset, name)][measure].mean())
+    theirs = table[(preset, best)][measure]
     parts, passed = [], True
     for p in policies(store, LARGE[label]):
-        ours = p["evaluations"]["table4-n100"][measure]
-        difference, low, high = difference_interval(ours, table[("table4-n100", best)][measure])
-        curve = store.series(p["key"])["eval_return"]
+        ours = p["evaluations"][preset][measure]
+        difference, low, high = difference_interval(ours, theirs)
+        series = store.series(p["key"])
+        curve = series["eval_return"]
         kept = int(store.runs([p["key"]])["kept_update"][0])
+        imitation = series["loss_objective"][series["imitating"] == 1]
+        taught = (f"; imitation loss (-log of the probability on {p['imitate']}'s choices) {imitation[0]:.2f} at "
+                  f"the first update, {imitation[-1]:.2f} at the last" if len(imitation) else "")
         parts.append(f"GAT {measure} {ours.mean():.3f} ({len(ours)} fresh episodes) against {best} "
-                     f"{table[('table4-n100', best)][measure].mean():.3f}: {difference:+.3f} (95% CI {low:+.3f} to "
-                     f"{high:+.3f}); evaluation returns over training "
+                     f"{theirs.mean():.3f}: {difference:+.3f} (95% CI {low:+.3f} to {high:+.3f}){taught}; "
+                     "evaluation returns over training "
                      + ", ".join(f"{value:.3f}" for value in curve[~np.isnan(curve)]) + f", kept from update {kept}")
         passed &= low > 0
     return Verdict("; ".join(parts) or "nothing stored", bool(parts) and passed)
@@ -221,20 +250,50 @@ NOTES = ("Table 4 settings (W = 1, T = 2, S = -1, Erdos-Renyi). Full: 30,000 dec
          "cores). --quick: 8,000 decisions at N = 10, one seed, 100 evaluation episodes at N = 10 and 30. "
          "Heuristics: 200 runs per preset (--quick: 60). The source trains far longer.")
 LARGE_DIVERGENCE = {
-    "rewires": "--quick trains 512 decisions, too few to pass a heuristic; the full run passes",
-    "coops-change": "not reached: the kept policy (0.43 cooperators on its 32 selection episodes) leaves 0.33 on "
-                    "fresh ones against cooperators-lowest's 0.40; training longer made it worse. Sampled "
-                    "recommendations stay close to uniform (median entropy 4.25, ln 71 = 4.26 for about 71 "
-                    "candidates; a sampling temperature of 0.1 leaves it at 4.25), so PPO learns from nearly random "
-                    "ones, and one decision in 2,000 barely moves the outcome",
-    "coops-change-imitation": "level, not above: the policy kept (update 48, still imitating) leaves 0.42 "
-                              "cooperators on 32 fresh episodes against cooperators-lowest's 0.40 (95% CI of the "
-                              "difference about -0.07 to +0.11); PPO from the imitated policy keeps it there "
-                              "(evaluations 0.36-0.48, median sampling entropy 0.43) but finds nothing better, and no "
-                              "focus-conditional strategy-and-degree rule beats cooperators-lowest either, nor "
-                              "any of 40 that read neighbour counts, shares and payoffs "
-                              "(examples/heuristic_headroom.py, table3 and state)",
+    "n100-rewires": "--quick trains 512 decisions, too few to pass a heuristic; the full run passes",
+    "n100-coops-change": "not reached: the kept policy (0.43 cooperators on its 32 selection episodes) leaves 0.33 on "
+                         "fresh ones against cooperators-lowest's 0.40; training longer made it worse. Sampled "
+                         "recommendations stay close to uniform (median entropy 4.25, ln 71 = 4.26 for about 71 "
+                         "candidates; a sampling temperature of 0.1 leaves it at 4.25), so PPO learns from nearly "
+                         "random ones, and one decision in 2,000 barely moves the outcome",
+    "n100-coops-change-imitation": "level, not above: the policy kept (update 48, still imitating) leaves 0.42 "
+                                   "cooperators on 32 fresh episodes against cooperators-lowest's 0.40 (95% CI of the "
+                                   "difference about -0.07 to +0.11); PPO from the imitated policy keeps it there "
+                                   "(evaluations 0.36-0.48, median sampling entropy 0.43) but finds nothing better, "
+                                   "and no focus-conditional strategy-and-degree rule beats cooperators-lowest either,"
+                                   " nor any of 40 that read neighbour counts, shares and payoffs "
+                                   "(examples/heuristic_headroom.py, table3 and state)",
+    "n500-rewires-imitation": "--quick imitates for 1,024 decisions and plays 2 episodes, too few to resolve a gain "
+                              "of 2%; the README gives the full run's policy's evaluation",
 }
+
+
+def _size(label: str) -> int:
+    return TABLE4_PRESETS[LARGE[label][0].params["environment"]]["n"]
+
+
+def _settings(params: dict) -> str:
+    return ", ".join(f"{k}=(the training run {_settings(v)}, seed 0)" if isinstance(v, dict) else f"{k}={v}"
+                     for k, v in params.items())
+
+
+def _decisions(params: dict) -> int:
+    """Training decisions of a run, those of the run it starts from included."""
+    start = params.get("start_from")
+    return (params.get("imitation_decisions", 0) + params["decisions"]
+            + (_decisions(start) if isinstance(start, dict) else 0))
+
+
+def _large_notes(label: str) -> str:
+    full, quick = LARGE[label][0].params, LARGE[label][1].params
+    preset = TABLE4_PRESETS[full["environment"]]
+    kept = ("the policy of the best evaluation ({0} argmax episodes) is kept and evaluated again on {0} fresh "
+            "episodes" if full["keep"] == "best" else "the final policy is evaluated on {0} argmax episodes")
+    return (f"Table 4's N = {preset['n']} (k = {preset['k']}, beta = {preset['beta']}, {preset['steps']:,} steps). "
+            f"{_settings(full)}: {kept.format(full['eval_episodes'])} (--quick: {_decisions(quick):,} decisions, "
+            f"{quick['eval_episodes']} episodes). {LARGE_DURATION[label]} on one core.")
+
+
 ENTRIES = [
     Entry(study="learned", name="learned-recommenders", title="Learned recommenders (Figs. 9-11, 13)",
           spec=TRAINING, quick_spec=TRAINING_QUICK, quick_seeds=1, notes=NOTES, tables=(policy_table,),
@@ -253,20 +312,20 @@ ENTRIES = [
                   Claim(f"{SOURCE}.3, Fig. 13", "these two reward functions are at odds with one another",
                         "the best #rewires heuristic has fewer cooperators", "difference > 0 at every N, 95% CI "
                         "pooled over N above 0", _heuristics_trade_off))),
-    *(Entry(study="learned", name=f"learned-gat-n100-{label}", title=f"GAT policy trained at N = 100 for {label} "
-            "(beyond the source)", spec=LARGE[label][0], quick_spec=LARGE[label][1], quick_seeds=1,
-            tables=(partial(policy_table, specs=LARGE[label]),),
-            notes="Table 4's N = 100 (k = 28, beta = 0.005, 10,000 steps). "
-                  f"{', '.join(f'{k}={v}' for k, v in LARGE[label][0].params.items())}: the policy of "
-                  "the best evaluation (32 argmax episodes) is kept and evaluated again on 32 fresh episodes "
-                  "(--quick: 512 decisions, 2 episodes). "
-                  f"{LARGE_DURATION[label]} on one core.",
+    *(Entry(study="learned", name=f"learned-gat-{label}", title=f"GAT policy trained at N = {_size(label)} for "
+            f"{label.split('-', 1)[1]} (beyond the source)", spec=LARGE[label][0], quick_spec=LARGE[label][1],
+            quick_seeds=1, tables=(partial(policy_table, specs=LARGE[label]),), notes=_large_notes(label),
             claims=(Claim(f"{SOURCE}.2.1 (beyond)", "we were not able to train GAT policies in N = 100 and N = 500 "
-                          "environments", f"a GAT policy trained at N = 100 beats every heuristic on {label}",
-                          "difference of means to the best heuristic at N = 100, 95% CI above 0",
-                          partial(_large_gat_beats_every_heuristic, label), divergence=LARGE_DIVERGENCE[label]),))
+                          "environments", f"a GAT policy trained at N = {_size(label)} beats every heuristic on "
+                          f"{LARGE[label][0].params['reward']}", "difference of means to the best heuristic at "
+                          f"N = {_size(label)}, 95% CI above 0", partial(_large_gat_beats_every_heuristic, label),
+                          divergence=LARGE_DIVERGENCE[label]),))
       for label in LARGE),
     Entry(study="learned", name="learned-heuristics", title="Heuristics on the Table 4 environments",
           spec=HEURISTIC_RUNS, quick_spec=HEURISTIC_RUNS_QUICK, quick_seeds=60,
           notes="Every built-in heuristic on the Table 4 presets: the baselines of the learned policies."),
+    Entry(study="learned", name="learned-heuristics-n500", title="Heuristics at N = 500, 2,000 runs each",
+          spec=HEURISTIC_RUNS_N500, quick_spec=HEURISTIC_RUNS_N500_QUICK, quick_seeds=60,
+          notes="The baselines of the N = 500 policy, ten times as many: about 9 minutes on one core (--quick: the "
+                "60 runs of learned-heuristics, already stored)."),
 ]
