@@ -203,7 +203,7 @@ class Trainer:
 
         self.params, self.seed = params, seed
         self.device = torch.device(params.device)
-        torch.manual_seed(derived_seed(seed, 10))  # inside fork_rng (see simulate): no global effect
+        torch.manual_seed(derived_seed(seed, 10))  # inside fork_rng (see train): no global effect
         config = {name: getattr(params, name) for name in SHAPE}
         self.ranking = RankingModule(**config)  # initialised on the CPU: the same start on every device
         if params.start_from:
