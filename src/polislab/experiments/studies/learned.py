@@ -59,7 +59,7 @@ LARGE_QUICK = dict(decisions=512, eval_every=0, eval_episodes=2)  # one evaluati
 LARGE_QUICK_IMITATION = dict(imitation_decisions=512, envs=8)
 N100_CLONE = dict(environment="table4-n100", hidden="gat", summary="mean", reward="rewires",
                   imitate="defectors-highest", imitation_decisions=32_768, decisions=0, envs=16, learning_rate=0.001,
-                  eval_every=0, eval_episodes=32)  # seed 0
+                  eval_every=0, eval_episodes=32)  # trained with start_seed's default, 0
 LARGE_SETTINGS = {"n100-rewires": dict(reward="rewires", learning_rate=0.003),
                   "n100-coops-change": dict(reward="coops-change", learning_rate=0.001, gae_lambda=0.99,
                                             decisions=163_840, eval_every=80),
@@ -273,8 +273,9 @@ def _size(label: str) -> int:
 
 
 def _settings(params: dict) -> str:
-    return ", ".join(f"{k}=(the training run {_settings(v)}, seed 0)" if isinstance(v, dict) else f"{k}={v}"
-                     for k, v in params.items())
+    """k=v, ..., a start_from training run spelled out with its seed."""
+    return ", ".join(f"{k}=(the training run {_settings(v)}, seed {params.get('start_seed', 0)})"
+                     if isinstance(v, dict) else f"{k}={v}" for k, v in params.items())
 
 
 def _decisions(params: dict) -> int:
