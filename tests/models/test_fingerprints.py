@@ -1,0 +1,148 @@
+"""Results bit for bit: every model's metrics, series and artifacts over a set of configurations,
+hashed and compared with the hashes stored in ``fingerprints.json``. A refactoring that changes
+no result leaves them all equal; a change that is meant to alter results rewrites the file
+(``POLISLAB_WRITE_FINGERPRINTS=1 pytest tests/models/test_fingerprints.py``) and says why in its
+commit. The gymnasium environment and the evaluation of a policy are hashed too: training reads
+the coevolution kernel through them.
+
+The hashes hold for one set of libraries (numba's and torch's arithmetic, on x86-64): CI pins
+the torch build and installs the same versions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from polislab import get_model
+
+STORED = Path(__file__).with_name("fingerprints.json")
+HEURISTICS = ["null", "local", "random", "good", "bad", "fair", "defectors-lowest", "defectors-highest",
+              "any-lowest", "any-highest", "cooperators-lowest", "cooperators-highest"]
+
+CONFIGURATIONS: dict[str, tuple[str, dict, int]] = {
+    **{f"coevolution-{name}": ("coevolution", dict(preset="table4-n30", recommender=name), 5) for name in HEURISTICS},
+    **{f"coevolution-n100-{name}": ("coevolution", dict(preset="table4-n100", recommender=name, steps=3000), 6)
+       for name in ("local", "random", "defectors-highest", "cooperators-lowest")},
+    "coevolution-sparse": ("coevolution", dict(n=9000, k=8, graph="erdos-renyi", steps=40_000, record_every=10_000,
+                                               recommender="defectors-highest"), 1),
+    "coevolution-sparse-any-lowest": ("coevolution", dict(n=20_000, k=6, graph="scale-free", steps=40_000,
+                                                          recommender="any-lowest"), 2),
+    "coevolution-santos": ("coevolution", dict(preset="santos2006", n=300, steps=20_000, record_every=5000), 3),
+    "coevolution-as-imitation": ("coevolution", dict(n=60, k=6, graph="erdos-renyi", contest="as-imitation",
+                                                     no_candidate="random", isolation_guard=False,
+                                                     recommender="good", steps=5000), 4),
+    "coevolution-synchronous": ("coevolution", dict(n=80, k=6, w=0, update="synchronous", steps=50), 5),
+    "coevolution-competition": ("coevolution", dict(n=200, k=8, graph="erdos-renyi", steps=20_000, w2=0.1,
+                                                    mixture={"local": 0.6, "good": 0.2, "defectors-highest": 0.2},
+                                                    record_every=5000), 7),
+    "coevolution-competition-open": ("coevolution", dict(n=200, k=8, graph="erdos-renyi", steps=20_000, w2=0.5,
+                                                         exclusive=False, mixture={"local": 0.5, "random": 0.5}), 8),
+    "echochamber-default": ("echochamber", dict(steps=500), 1),
+    "echochamber-chosen": ("echochamber", dict(preset="chosen-listening", steps=500), 2),
+    "echochamber-sparse": ("echochamber", dict(steps=100, n=60, graph="sparse", k=5, learn_listening=True), 3),
+    "oracle-deluded": ("oracle", dict(runs=20, steps=300), 1),
+    "oracle-counterfactual": ("oracle", dict(runs=10, steps=300, oracle="counterfactual"), 2),
+    "oracle-dfo": ("oracle", dict(runs=10, steps=300, oracle="derivative-free"), 3),
+    "trade-partner": ("trade", dict(encounters=20_000), 1),
+    "trade-friends": ("trade", dict(encounters=20_000, memory="friends", agents=5), 2),
+    "trade-own-last": ("trade", dict(encounters=20_000, memory="own-last", agents=6), 3),
+    "opinion-learning": ("opinion", dict(n=40, radius=0.3, updates=20_000, records=5, snapshots=[10, 1000]), 1),
+    "opinion-voter": ("opinion", dict(n=40, radius=0.3, updates=20_000, dynamics="voter"), 2),
+    "training-mlp": ("recommender-training", dict(environment="table4-n10", decisions=256, envs=4, rollout=16,
+                                                 eval_episodes=3, eval_every=2), 1),
+    "training-gat-imitation": ("recommender-training", dict(environment="table4-n10", hidden="gat", reward="rewires",
+                                                           imitate="defectors-highest", imitation_decisions=128,
+                                                           decisions=128, envs=4, rollout=16, eval_episodes=2,
+                                                           keep="best", eval_every=2), 2),
+    "training-coops-change": ("recommender-training", dict(environment="table4-n10", reward="coops-change",
+                                                          decisions=128, envs=2, rollout=16, eval_episodes=2,
+                                                          evaluate_on=["table4-n30"]), 3),
+}
+
+
+def _digest(hasher, value) -> None:
+    array = np.ascontiguousarray(value)
+    hasher.update(f"{array.dtype.str}{array.shape}".encode())
+    hasher.update(array.tobytes())
+
+
+def fingerprint(model: str, values: dict, seed: int) -> str:
+    """sha256 of a run's metrics (as JSON), series and artifacts (dtype, shape and bytes)."""
+    values = dict(values)
+    preset = values.pop("preset", None)
+    spec = get_model(model)
+    result = spec.simulate(spec.make_params(values, preset=preset), seed)
+    hasher = hashlib.sha256(json.dumps(result.metrics, sort_keys=True).encode())
+    for group in (result.series, result.artifacts):
+        for name in sorted(group):
+            hasher.update(name.encode())
+            _digest(hasher, group[name])
+    return hasher.hexdigest()[:24]
+
+
+def environment_fingerprint() -> str:
+    """The gymnasium environment's observations and rewards over random play, and a heuristic's
+    and an untrained module's evaluation."""
+    import torch
+
+    from polislab.models.coevolution.env import RecommenderEnv
+    from polislab.models.coevolution.imitation import heuristic_actions
+    from polislab.models.coevolution.policy import RankingModule
+    from polislab.models.coevolution.training import evaluate
+
+    hasher = hashlib.sha256()
+    for reward in ("coops", "rewires", "coops-change"):
+        env = RecommenderEnv("table4-n30", reward)
+        for episode in range(3):
+            observation, _ = env.reset(seed=episode)
+            finished = False
+            while not finished:
+                for key in ("features", "edge_index", "mask"):
+                    _digest(hasher, observation[key])
+                hasher.update(str(observation["focus"]).encode())
+                action = env.np_random.choice(np.flatnonzero(observation["mask"]))
+                observation, r, terminated, truncated, info = env.step(action)
+                hasher.update(repr((r, terminated, truncated, sorted(info.items()))).encode())
+                finished = terminated or truncated
+    for name in ("defectors-highest", "local", "fair"):
+        for values in evaluate(heuristic_actions(name, 4), "table4-n30", "rewires", 4, 9).values():
+            _digest(hasher, values)
+    torch.manual_seed(0)
+    for values in evaluate(RankingModule("gat").eval(), "table4-n30", "coops", 3, 9).values():
+        _digest(hasher, values)
+    return hasher.hexdigest()[:24]
+
+
+def _stored() -> dict:
+    return json.loads(STORED.read_text()) if STORED.exists() else {}
+
+
+WRITING = os.environ.get("POLISLAB_WRITE_FINGERPRINTS") == "1"
+
+
+@pytest.mark.parametrize("name", sorted(CONFIGURATIONS))
+def test_results_are_bit_for_bit_those_stored(name):
+    model, values, seed = CONFIGURATIONS[name]
+    found = fingerprint(model, values, seed)
+    if WRITING:
+        stored = _stored()
+        stored[name] = found
+        STORED.write_text(json.dumps(stored, indent=1, sort_keys=True) + "\n")
+        return
+    assert found == _stored()[name], f"{name}: results changed (run with POLISLAB_WRITE_FINGERPRINTS=1 if meant)"
+
+
+def test_the_environment_and_evaluations_are_bit_for_bit_those_stored():
+    found = environment_fingerprint()
+    if WRITING:
+        stored = _stored()
+        stored["environment"] = found
+        STORED.write_text(json.dumps(stored, indent=1, sort_keys=True) + "\n")
+        return
+    assert found == _stored()["environment"], "the environment or evaluation changed"
