@@ -23,8 +23,9 @@ import torch
 from polislab import get_model
 from polislab.core.memory import retain_freed_memory
 from polislab.models.coevolution.env import RecommenderEnv
-from polislab.models.coevolution.policy import RankingModule
-from polislab.models.coevolution.training import Trainer, argmax_actions, random_actions
+from polislab.learn.ranking import RankingModule
+from polislab.models.coevolution.decision import FEATURES
+from polislab.models.recommender_training.model import argmax_actions, new_trainer, random_actions
 
 BATCH = 16
 
@@ -49,7 +50,7 @@ def environment_steps(preset: str, choose, seconds: float) -> float:
 
 def training_speed(values: dict, updates: int) -> float:
     """PPO decisions per second over ``updates`` updates after a warm-up one (no evaluations)."""
-    trainer = Trainer(get_model("recommender-training").make_params(dict(values, decisions=10**9)), 0)
+    trainer = new_trainer(get_model("recommender-training").make_params(dict(values, decisions=10**9)), 0)
     trainer.train_one_update()
     start = time.perf_counter()
     for _ in range(updates):
@@ -68,8 +69,8 @@ def main() -> None:
           f"or one batched forward pass per step)")
     for preset in ("table4-n10", "table4-n100", "table4-n500"):
         random = environment_steps(preset, random_actions, seconds)
-        mlp = environment_steps(preset, argmax_actions(RankingModule("mlp").eval().to(device)), seconds)
-        gat = environment_steps(preset, argmax_actions(RankingModule("gat").eval().to(device)), seconds)
+        mlp = environment_steps(preset, argmax_actions(RankingModule(FEATURES, "mlp").eval().to(device)), seconds)
+        gat = environment_steps(preset, argmax_actions(RankingModule(FEATURES, "gat").eval().to(device)), seconds)
         print(f"  {preset:12s} random {random:9.0f}   mlp {mlp:8.0f}   gat {gat:8.0f}")
     print("PPO training (8 environments x 32 decisions per update, 4 epochs of minibatches of 64)")
     for preset, updates in (("table4-n10", 8), ("table4-n100", 2 if quick else 8)):

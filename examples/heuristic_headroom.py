@@ -27,9 +27,11 @@ import numpy as np
 from numba import njit
 
 from polislab.models.coevolution.env import RecommenderEnv  # noqa: F401 - registers the environment
-from polislab.models.coevolution.imitation import STRATEGY_CLASSES, draw_from, teacher_choices
+from polislab.learn.imitation import draw_from
+from polislab.models.coevolution.decision import teacher_choices
+from polislab.models.coevolution.recommenders import BY_NAME
 from polislab.models.coevolution.kernels import fitness
-from polislab.models.coevolution.training import evaluate
+from polislab.models.recommender_training.model import evaluate
 
 @njit
 def every_fitness(strategy, coop, degree, payoff):
@@ -59,7 +61,7 @@ def choices(rule: str, state, observation) -> np.ndarray:
     kind, end, feature = (rule.split("-") + [""])[:3]
     if not feature:
         return teacher_choices(rule, state, observation)
-    chosen = observation["mask"].astype(bool) & (state.strategy == STRATEGY_CLASSES[kind])
+    chosen = observation["mask"].astype(bool) & (state.strategy == BY_NAME[f"{kind}-random"].wanted)
     if chosen.any():
         values = FEATURES[feature](state)
         extreme = values[chosen].min() if end == "lowest" else values[chosen].max()
@@ -73,7 +75,7 @@ def by_focus(for_defectors: str, for_cooperators: str, seed: int = 1):
 
     def choose(observations, envs):
         return [draw_from(choices(for_cooperators if env.state.strategy[o["focus"]] else for_defectors,
-                                  env.state, o), o, rng) for o, env in zip(observations, envs)]
+                                  env.state, o), o["focus"], rng) for o, env in zip(observations, envs)]
 
     return choose
 

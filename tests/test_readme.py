@@ -12,10 +12,10 @@ def test_ci_runs_exactly_the_readmes_test_command():
 
 
 def test_the_readme_lists_every_built_in_model():
-    from polislab.core.registry import BUILTIN_MODELS
+    from polislab.core.registry import builtin_models
 
     readme = (ROOT / "README.md").read_text()
-    assert all(f"`{name}`" in readme for name in BUILTIN_MODELS)
+    assert all(f"`{name}`" in readme for name in builtin_models())
 
 
 def test_the_example_specs_are_valid_and_the_curriculum_is_the_catalogs():

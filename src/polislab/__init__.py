@@ -4,7 +4,7 @@ Importing polislab has no side effects: it creates no folders, writes no files a
 changes no global settings. Models are imported lazily, when first asked for.
 """
 
-__version__ = "0.1.0"
+from polislab.core.version import VERSION as __version__
 
 from polislab.core.params import Params
 from polislab.core.registry import get_model, model_names, register

@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from polislab import __version__
+from polislab.core.version import VERSION as __version__
 from polislab.core.errors import UsageError
 
 app = typer.Typer(

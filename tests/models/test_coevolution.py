@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from polislab import get_model
-from polislab.models.coevolution import kernels
+from polislab.models.coevolution import kernels, recommend
 from polislab.models.coevolution import recommenders as rec
 from polislab.models.coevolution.model import advance, initial_state
 from polislab.models.coevolution.recommenders import register_recommender
@@ -191,33 +191,38 @@ def test_recommenders_keep_their_promises(cooperators, bitmap):
     s = state.strategy
     adjacency = state.adjacency if bitmap else np.zeros((1, 0), dtype=np.uint64)
     neighbours = set(state.graph.neighbours(0))
-    for code, wanted, extreme in [
-        (rec.GOOD, 1, None), (rec.BAD, 0, None), (rec.FAIR, s[0], None),
-        (rec.COOPERATORS_LOWEST, 1, min), (rec.COOPERATORS_HIGHEST, 1, max), (rec.DEFECTORS_HIGHEST, 0, max),
-        (rec.ANY_LOWEST, None, min), (rec.ANY_HIGHEST, None, max),
+    for name, wanted, extreme in [
+        ("good", 1, None), ("bad", 0, None), ("fair", s[0], None),
+        ("cooperators-lowest", 1, min), ("cooperators-highest", 1, max), ("defectors-highest", 0, max),
+        ("any-lowest", None, min), ("any-highest", None, max),
     ]:
         allowed = [v for v in range(80) if v != 0 and v not in neighbours and wanted in (None, s[v])]
         if extreme and allowed:
             allowed = [v for v in allowed if degree[v] == extreme(degree[v] for v in allowed)]
+        valid = np.array([v != 0 and v not in neighbours for v in range(80)])
+        dropped = int(next(iter(neighbours)))
+        # the table's numpy reference (the imitation teacher's targets) names the same candidates
+        assert list(np.flatnonzero(rec.choices(name, valid, 0, s, degree[:80], state.graph.neighbours(dropped)))) \
+            == allowed
         for _ in range(50):
-            z = kernels.recommend(code, state.rng, 0, int(next(iter(neighbours))), owner, start, degree, data, s,
+            z = recommend.recommend(rec.BUILT_IN[name], state.rng, 0, dropped, owner, start, degree, data, s,
                                   state.group, adjacency, state.members, state.counts, False, state.ranking,
                                   state.marks, 80, 4)
             assert z in allowed if allowed else z == -1
 
 
 @pytest.mark.parametrize("tries", [4, 32])  # 4: draws, then a scan; 32: the candidates counted, then one drawn
-@pytest.mark.parametrize("code", [rec.ANY_HIGHEST, rec.ANY_LOWEST, rec.DEFECTORS_HIGHEST, rec.COOPERATORS_LOWEST])
-def test_degree_recommenders_draw_uniformly_among_tied_candidates(code, tries):
+@pytest.mark.parametrize("name", ["any-highest", "any-lowest", "defectors-highest", "cooperators-lowest"])
+def test_degree_recommenders_draw_uniformly_among_tied_candidates(name, tries):
     # a fresh random regular graph: every node has degree 4, so every valid node is tied
     from scipy.stats import chisquare
 
     state = initial_state(params(n=60, k=4, graph="random-regular", recommender="any-highest"), 2)
     owner, hpos, start, degree, cap, data, meta = state.graph.arrays()
     s, neighbours = state.strategy, set(state.graph.neighbours(0))
-    wanted = {rec.ANY_HIGHEST: None, rec.ANY_LOWEST: None, rec.DEFECTORS_HIGHEST: 0, rec.COOPERATORS_LOWEST: 1}[code]
+    wanted = {"any-highest": None, "any-lowest": None, "defectors-highest": 0, "cooperators-lowest": 1}[name]
     allowed = [v for v in range(1, 60) if v not in neighbours and wanted in (None, s[v])]
-    picks = [kernels.recommend(code, state.rng, 0, int(next(iter(neighbours))), owner, start, degree, data, s,
+    picks = [recommend.recommend(rec.BUILT_IN[name], state.rng, 0, int(next(iter(neighbours))), owner, start, degree, data, s,
                                state.group, state.adjacency, state.members, state.counts, False, state.ranking,
                                state.marks, 60, tries) for _ in range(200 * len(allowed))]
     counts = np.array([picks.count(v) for v in allowed])

@@ -91,10 +91,10 @@ def environment_fingerprint() -> str:
     and an untrained module's evaluation."""
     import torch
 
-    from polislab.models.coevolution.env import RecommenderEnv
-    from polislab.models.coevolution.imitation import heuristic_actions
-    from polislab.models.coevolution.policy import RankingModule
-    from polislab.models.coevolution.training import evaluate
+    from polislab.models.coevolution.env import RecommenderEnv, heuristic_actions
+    from polislab.learn.ranking import RankingModule
+    from polislab.models.coevolution.decision import FEATURES
+    from polislab.models.recommender_training.model import evaluate
 
     hasher = hashlib.sha256()
     for reward in ("coops", "rewires", "coops-change"):
@@ -114,7 +114,7 @@ def environment_fingerprint() -> str:
         for values in evaluate(heuristic_actions(name, 4), "table4-n30", "rewires", 4, 9).values():
             _digest(hasher, values)
     torch.manual_seed(0)
-    for values in evaluate(RankingModule("gat").eval(), "table4-n30", "coops", 3, 9).values():
+    for values in evaluate(RankingModule(FEATURES, "gat").eval(), "table4-n30", "coops", 3, 9).values():
         _digest(hasher, values)
     return hasher.hexdigest()[:24]
 

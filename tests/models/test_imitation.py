@@ -11,9 +11,11 @@ from hypothesis import strategies as st
 from polislab import get_model
 from polislab.core.errors import UsageError
 from polislab.models.coevolution.env import RecommenderEnv
-from polislab.models.coevolution.imitation import TEACHERS, heuristic_actions, teacher_choices
-from polislab.models.coevolution.policy import RankingModule, policy_from_bytes
-from polislab.models.coevolution.training import argmax_actions, evaluate
+from polislab.models.coevolution.decision import FEATURES, teacher_choices
+from polislab.models.coevolution.env import heuristic_actions
+from polislab.models.coevolution.recommenders import TEACHERS
+from polislab.learn.ranking import RankingModule, policy_from_bytes
+from polislab.models.recommender_training.model import argmax_actions, evaluate
 
 TRAINING = get_model("recommender-training")
 COEVOLUTION = get_model("coevolution")
@@ -82,7 +84,7 @@ def test_imitation_teaches_a_ranking_module_its_teachers_choices():
     trained, _ = policy_from_bytes(result.artifacts["policy"].tobytes())
     with torch.random.fork_rng():
         torch.manual_seed(0)  # the untrained module's weights, the same in every test process
-        untrained = RankingModule(hidden="mlp")
+        untrained = RankingModule(FEATURES, hidden="mlp")
     assert agreement(untrained) < 0.5 < 0.97 <= agreement(trained)
 
 

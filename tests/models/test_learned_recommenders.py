@@ -19,9 +19,10 @@ from polislab.core.errors import UsageError
 from polislab.core.seeding import derived_seed
 from polislab.models.coevolution.env import RecommenderEnv
 from polislab.models.coevolution.model import initial_state
-from polislab.models.coevolution.policy import (RankingModule, dense_adjacency, dense_attention, load_policy,
+from polislab.learn.ranking import (RankingModule, dense_adjacency, dense_attention, load_policy,
                                                 policy_from_bytes, save_policy)
-from polislab.models.coevolution.training import Trainer, evaluate, random_actions
+from polislab.models.coevolution.decision import FEATURES
+from polislab.models.recommender_training.model import evaluate, new_trainer as Trainer, random_actions
 
 TRAINING = get_model("recommender-training")
 COEVOLUTION = get_model("coevolution")
@@ -86,7 +87,7 @@ def test_the_same_seed_and_actions_give_the_same_episode():
 def test_ranking_scores_follow_a_relabelling_of_the_nodes(hidden, summary, preset):
     """N = 100 takes the dense attention path, N = 30 and 500 the sparse one."""
     torch.manual_seed(0)
-    module = RankingModule(hidden, width=8, summary=summary)
+    module = RankingModule(FEATURES, hidden, width=8, summary=summary)
     env = RecommenderEnv(preset, "coops")
     n = env.params.n
     observation, _ = env.reset(seed=1)
@@ -123,7 +124,7 @@ def test_dense_graph_attention_equals_gatconv_on_the_edges(n, density, graphs, h
 
 def test_training_starts_from_a_policy_file_of_the_same_shape(tmp_path):
     torch.manual_seed(5)
-    module = RankingModule("gat", width=8, summary="mean")
+    module = RankingModule(FEATURES, "gat", width=8, summary="mean")
     path = tmp_path / "small.pt"
     save_policy(module, path, {"environment": "table4-n10"})
     params = TRAINING.make_params(dict(TINY, hidden="gat", width=8, summary="mean", environment="table4-n30",
@@ -154,7 +155,7 @@ def test_starting_from_a_training_run_is_starting_from_the_file_it_saves(tmp_pat
 
 def test_a_policy_file_is_a_recommender_that_plays_its_argmax(tmp_path):
     torch.manual_seed(3)
-    module = RankingModule("mlp", width=8)
+    module = RankingModule(FEATURES, "mlp", width=8)
     path = tmp_path / "policy.pt"
     save_policy(module, path, {"environment": "table4-n10"})
     loaded, trained_on = load_policy(path)

@@ -1,7 +1,9 @@
 """The model registry: a model is a ``Params`` class and a ``simulate`` function under a name.
 
-Built-in models are imported lazily, when first asked for; models of other packages register
-through the ``polislab.models`` entry-point group (name = model name, value = module).
+Built-in models are found, not listed: model ``my-model`` is the package
+``polislab.models.my_model`` whose ``model`` module registers it, imported when first asked for.
+Models of other packages register through the ``polislab.models`` entry-point group (name = model
+name, value = module).
 
     @register("mymodel", params=MyParams, presets={"small": {"n": 10}})
     def simulate(params: MyParams, seed: int, progress=None) -> Result: ...
@@ -10,6 +12,7 @@ through the ``polislab.models`` entry-point group (name = model name, value = mo
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -21,14 +24,7 @@ from polislab.core.progress import Progress
 from polislab.core.result import Result
 from polislab.core.seeding import check_seed
 
-BUILTIN_MODELS = {
-    "echochamber": "polislab.models.echochamber.model",
-    "oracle": "polislab.models.oracle.model",
-    "coevolution": "polislab.models.coevolution.model",
-    "recommender-training": "polislab.models.coevolution.training",
-    "trade": "polislab.models.trade.model",
-    "opinion": "polislab.models.opinion.model",
-}
+MODELS_PACKAGE = "polislab.models"
 
 Simulate = Callable[..., Result]
 SimulateBatch = Callable[..., list[Result]]
@@ -113,8 +109,16 @@ def register(
     return decorate
 
 
+def builtin_models() -> dict[str, str]:
+    """Model name -> the module that registers it, for every package of ``polislab.models``
+    (found on disk; nothing of the models is imported)."""
+    packages = importlib.import_module(MODELS_PACKAGE).__path__
+    return {info.name.replace("_", "-"): f"{MODELS_PACKAGE}.{info.name}.model"
+            for info in pkgutil.iter_modules(packages) if info.ispkg}
+
+
 def _plugin_modules() -> dict[str, str]:
-    modules = dict(BUILTIN_MODELS)
+    modules = builtin_models()
     for point in entry_points(group="polislab.models"):
         modules.setdefault(point.name, point.value)
     return modules

@@ -39,7 +39,7 @@ class Result:
     version: str = ""
 
     def __post_init__(self) -> None:
-        from polislab import __version__
+        from polislab.core.version import VERSION as __version__
 
         self.version = self.version or __version__
         self.metrics = {name: json_safe(value) for name, value in self.metrics.items()}

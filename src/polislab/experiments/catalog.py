@@ -9,6 +9,7 @@ measures our value from the stored runs. Each study keeps its entries in
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -16,15 +17,15 @@ from polislab.core.errors import UsageError
 from polislab.experiments.query import Store
 from polislab.experiments.spec import Spec
 
-STUDIES = {
-    "echochamber": "polislab.experiments.studies.echochamber",
-    "oracle": "polislab.experiments.studies.oracle",
-    "coevolution": "polislab.experiments.studies.coevolution",
-    "trade": "polislab.experiments.studies.trade",
-    "opinion": "polislab.experiments.studies.opinion",
-    "competition": "polislab.experiments.studies.competition",
-    "learned": "polislab.experiments.studies.learned",
-}
+STUDIES_PACKAGE = "polislab.experiments.studies"
+
+
+def studies() -> dict[str, str]:
+    """Study name -> its module: every module of ``polislab.experiments.studies`` (found on disk,
+    in alphabetical order; a new study is a new module with its ``ENTRIES``)."""
+    package = importlib.import_module(STUDIES_PACKAGE)
+    return {info.name: f"{STUDIES_PACKAGE}.{info.name}" for info in sorted(pkgutil.iter_modules(package.__path__))
+            if not info.ispkg and not info.name.startswith("_")}
 
 
 @dataclass(frozen=True)
@@ -89,12 +90,13 @@ def stored(store: Store, *specs: Spec) -> dict:
 
 def entries(only: str | None = None) -> list[Entry]:
     """Every catalog entry, or those of one study."""
-    if only is not None and only not in STUDIES:
-        raise UsageError(f"unknown study '{only}'; allowed: {', '.join(STUDIES)}")
-    chosen = [only] if only else list(STUDIES)
+    known = studies()
+    if only is not None and only not in known:
+        raise UsageError(f"unknown study '{only}'; allowed: {', '.join(known)}")
+    chosen = [only] if only else list(known)
     found: list[Entry] = []
     for study in chosen:
-        found.extend(importlib.import_module(STUDIES[study]).ENTRIES)
+        found.extend(importlib.import_module(known[study]).ENTRIES)
     return found
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from polislab import __version__
+from polislab.core.version import VERSION as __version__
 from polislab.core.params import Params
 from polislab.core.progress import Progress
 from polislab.core.registry import ModelSpec

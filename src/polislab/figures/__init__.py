@@ -7,6 +7,7 @@ matplotlib's object API (no pyplot), so drawing changes no global state.
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,9 +23,6 @@ class FigureEntry:
     draw: Callable
 
 
-FIGURE_MODULES = ["polislab.figures.echochamber", "polislab.figures.oracle", "polislab.figures.coevolution",
-                  "polislab.figures.trade", "polislab.figures.opinion", "polislab.figures.competition",
-                  "polislab.figures.learned"]
 FIGURES: dict[str, FigureEntry] = {}
 
 
@@ -39,9 +37,10 @@ def figure(name: str, study: str, description: str) -> Callable[[Callable], Call
 
 
 def load_figures() -> dict[str, FigureEntry]:
-    """Every figure (importing the modules that register them)."""
-    for module in FIGURE_MODULES:
-        importlib.import_module(module)
+    """Every figure: each module of this package registers its own (a new study's figures are a
+    new module, found here)."""
+    for info in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{info.name}")
     return FIGURES
 
 

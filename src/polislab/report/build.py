@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from polislab import __version__
+from polislab.core.version import VERSION as __version__
 from polislab.experiments.catalog import Entry
 from polislab.experiments.query import Store
 from polislab.figures import draw_figure, load_figures

@@ -3,11 +3,10 @@
 
 Each ``step`` hands the recommended node to the paused coevolution kernel, which then runs at
 full speed to the next rewiring decision (the kernel's Python-recommender pause, see
-``kernels.run``). The observation is the decision: the focused node (the rewirer), the links as
-an edge index (both directions; links move but never appear or vanish, so its shape is fixed),
-node features (strategy, degree divided by the maximum degree; seed 002, 4.1.1) and an action
-mask (not the focused node, not its neighbours). The action is the recommended node. A decision
-with nothing to recommend (the focused node links to everyone) is answered 'none' without asking.
+``kernels.run``). The observation is the decision (``decision.observe``: the focused node, the
+links as an edge index, node features and an action mask). The action is the recommended node. A
+decision with nothing to recommend (the focused node links to everyone) is answered 'none'
+without asking.
 
 Rewards (seed 002, Table 5), by name or any callable ``reward(state, terminal) -> float`` of the
 kernel state, called after every step:
@@ -59,12 +58,13 @@ spaces, ParallelEnv = gymnasium.spaces, _pettingzoo.ParallelEnv
 
 from polislab.core.errors import UsageError
 from polislab.core.seeding import derived_seed
+from polislab.learn.imitation import draw_from
 from polislab.models.coevolution import kernels
 from polislab.models.coevolution import recommenders as rec
+from polislab.models.coevolution.decision import FEATURES, next_decision, teacher_choices
 from polislab.models.coevolution.model import State, initial_state
 from polislab.models.coevolution.params import PRESETS, CoevolutionParams
 
-FEATURES = 2  # strategy, degree / max degree
 REDRAWS = 100
 Reward = Callable[[State, bool], float]
 
@@ -101,32 +101,17 @@ def environment_params(preset: str | CoevolutionParams = "table4-n10", **overrid
     return CoevolutionParams(**{**PRESETS[preset], **overrides})
 
 
-def observe(state: State, focus: int, n: int) -> dict:
-    """The decision as the policy sees it (seed 002, 4.1.1)."""
-    graph = state.graph
-    degree = graph.degree
-    features = np.empty((n, FEATURES), dtype=np.float32)
-    features[:, 0] = state.strategy
-    features[:, 1] = degree / max(int(degree.max()), 1)
-    owner = graph.owner
-    edge_index = np.stack((owner, owner.reshape(-1, 2)[:, ::-1].ravel()))
-    mask = (state.group == state.group[focus]).astype(np.int8)  # exclusive recommenders offer their own users
-    mask[focus] = 0
-    mask[graph.neighbours(focus)] = 0
-    return {"features": features, "edge_index": edge_index.astype(np.int64), "focus": int(focus), "mask": mask}
+def heuristic_actions(name: str, seed: int):
+    """Built-in recommender ``name`` as an environment policy ``choose(observations, envs) -> nodes``:
+    a uniform draw from its choices (``decision.teacher_choices``; the focus itself, which keeps the
+    link, when it has none), so a heuristic and a ranking module can play the same episodes."""
+    rng = np.random.default_rng(seed)
 
+    def choose(observations: list[dict], envs: list) -> list[int]:
+        return [draw_from(teacher_choices(name, env.state, observation), observation["focus"], rng)
+                for observation, env in zip(observations, envs)]
 
-def next_decision(state: State, steps: int) -> dict | None:
-    """Run the kernel to the next decision with something to recommend and observe it; None when
-    the episode ends first. A decision with nothing to offer (the focused node links to everyone
-    it may) is answered 'none' without asking."""
-    while kernels.run(steps, *state.kernel_arguments()) == kernels.NEEDS_DECISION:
-        focus = int(state.pending[1])
-        observation = observe(state, focus, len(state.strategy))
-        if observation["mask"].any():
-            return observation
-        state.resolve(-1)
-    return None
+    return choose
 
 
 class RecommenderEnv(gymnasium.Env):

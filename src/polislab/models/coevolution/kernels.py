@@ -16,16 +16,11 @@ recommenders offer only their own users: a node's ``group`` is its slot (0 for e
 recommenders are not exclusive) and a candidate must share the rewirer's group.
 
 Cooperators and defectors of each group are kept as sets, class 2 group + strategy (O(1) random
-member); degree-based recommenders walk one array of all nodes sorted by degree, kept sorted by
-one swap per change of degree, from either end (a rare strategy's members are scanned instead).
-Whether x and a candidate are linked is one bit of an adjacency bitmap up to DENSE_UP_TO nodes;
-above, a scan of the shorter list, or for the degree walks one load after stamping x's
-neighbourhood in ``marks``. Recommenders draw at random and scan their candidates only when draws
-fail; only `random`, as a last resort when x links to nearly everyone, scans all nodes. The
-highest-degree ones still pass every hub x is already linked to, and x is often a hub itself.
-``run`` and ``_by_degree`` are compiled without numba's reference counting (``_nrt=False``,
-numba/numba#2350): they allocate nothing, and the counting's atomic operations, which numba
-cannot prune across the branches of the step, took about half their time. A Python
+member), and, when a degree-based recommender is in use, all nodes sorted by degree, kept sorted
+by one swap per change of degree; the recommenders that read them are in ``recommend.py``.
+``run`` is compiled without numba's reference counting (``_nrt=False``, numba/numba#2350): it
+allocates nothing, and the counting's atomic operations, which numba cannot prune across the
+branches of the step, took about half its time. A Python
 recommender makes ``run`` return ``NEEDS_DECISION``; ``resolve`` applies its answer and ``run``
 resumes.
 """
@@ -37,25 +32,25 @@ import math
 import numpy as np
 from numba import njit
 
-from polislab.core.graph import adjacent, move_end
+from polislab.core.graph import move_end
 from polislab.core.prefetch import prefetch
 from polislab.core.rng import advance_words, below, to_unit, uniform
 from polislab.models.coevolution import recommenders as rec
+from polislab.models.coevolution.recommend import any_node, recommend, set_linked, valid
 
 FINISHED, NEEDS_DECISION = 0, 1
-# counters
+# the kernel's counters (int64) and options (float64): arrays of len(COUNTERS) and len(OPTIONS),
+# read and written at these indices (an unpacking that fails at import if the two lists disagree)
+COUNTERS = ("step", "rewires", "requests", "structural", "cooperators", "absorbed_at", "no_candidate", "pending",
+            "switches", "ahead_cursor")
 (STEP, REWIRES, REQUESTS, STRUCTURAL, COOPERATORS, ABSORBED_AT, NO_CANDIDATE, PENDING, SWITCHES,
- AHEAD_CURSOR) = range(10)
-# options
+ AHEAD_CURSOR) = range(len(COUNTERS))
+OPTIONS = ("p_strategy", "beta", "contest_fitter", "link_sampling", "guard", "fallback_random", "tries",
+           "sorted_by_degree", "p_recommender", "beta_recommender", "exclusive")
 (P_STRATEGY, BETA, CONTEST_FITTER, LINK_SAMPLING, GUARD, FALLBACK_RANDOM, TRIES, SORTED_BY_DEGREE, P_RECOMMENDER,
- BETA_RECOMMENDER, EXCLUSIVE) = range(11)
-ANY_STRATEGY = -1  # what a degree recommender wants when it takes defectors and cooperators alike
-COUNTED_TRIES, PEEKS = 4, 4  # how ``_random_valid`` treats lists of cheaply tested candidates (its docstring)
-RARE = 8  # a degree walk scans the wanted strategy's members instead when they are under 1 / RARE of the nodes
-NO_MARKS = np.zeros(1, dtype=np.int64)  # for candidate draws that test adjacency by scanning (stamp 0)
+ BETA_RECOMMENDER, EXCLUSIVE) = range(len(OPTIONS))
 AHEAD = 16  # node draws made this many node-sampling steps in advance, so their memory can be prefetched
 PREFETCH_FROM = 16_384  # nodes; smaller graphs sit in the cache and only pay for the hints
-DENSE_UP_TO = 8_192  # nodes; up to here an adjacency bitmap (n^2 / 8 bytes, 8 MiB at most) tests a link in one load
 
 
 @njit(inline="always")
@@ -150,240 +145,6 @@ def _set_move(members, where, counts, v, old, new):
     counts[new] += 1
 
 
-# ----- recommenders -----
-
-@njit(inline="always")
-def _linked(adjacency, start, degree, data, x, z):
-    """Whether x and z are linked: one bit of the adjacency bitmap, or a list scan on graphs too
-    large for one (an empty bitmap)."""
-    if adjacency.shape[1] > 0:
-        return (adjacency[x, z >> 6] >> np.uint64(z & 63)) & np.uint64(1) != 0
-    return adjacent(start, degree, data, x, z)
-
-
-@njit(inline="always")
-def _set_linked(adjacency, u, v, linked):
-    """Record in the adjacency bitmap (if there is one) that u and v are now linked or not."""
-    if adjacency.shape[1] > 0:
-        for a, c in ((u, v), (v, u)):
-            bit = np.uint64(1) << np.uint64(c & 63)
-            if linked:
-                adjacency[a, c >> 6] |= bit
-            else:
-                adjacency[a, c >> 6] &= ~bit
-
-
-@njit(cache=True)
-def fill_adjacency(adjacency, owner):
-    """Set the bit of every link in an (n, words) bitmap, both ways."""
-    for h in range(0, owner.shape[0], 2):
-        _set_linked(adjacency, owner[h], owner[h + 1], True)
-
-
-@njit(inline="always")
-def _valid(start, degree, data, group, adjacency, x, z):
-    return z >= 0 and z != x and group[z] == group[x] and not _linked(adjacency, start, degree, data, x, z)
-
-
-@njit(inline="always")
-def _mark_neighbourhood(marks, start, degree, data, x):
-    """Stamp x and its neighbours in ``marks`` (its last item holds the newest stamp), so that
-    testing a candidate against x's neighbourhood is one load instead of a list scan."""
-    stamp = marks[-1] + 1
-    marks[-1] = stamp
-    marks[x] = stamp
-    base = start[x]
-    for i in range(degree[x]):
-        marks[data[base + i, 1]] = stamp
-    return stamp
-
-
-@njit(inline="always")
-def _valid_marked(group, marks, stamp, x, z):
-    """``_valid`` once x's neighbourhood (x included) carries ``stamp``: one load, no list scan."""
-    return z >= 0 and marks[z] != stamp and group[z] == group[x]
-
-
-@njit(inline="always")
-def _acceptable(start, degree, data, strategy, group, adjacency, marks, stamp, wanted, x, z):
-    """``_valid`` for a node of strategy ``wanted`` (ANY_STRATEGY: either), against x's stamped
-    neighbourhood when ``stamp`` > 0."""
-    if wanted != ANY_STRATEGY and strategy[z] != wanted:
-        return False
-    if stamp > 0:
-        return _valid_marked(group, marks, stamp, x, z)
-    return _valid(start, degree, data, group, adjacency, x, z)
-
-
-@njit(inline="always")
-def _random_valid(rng, items, first, size, start, degree, data, strategy, group, adjacency, x, tries, marks, stamp,
-                  count_first, peeks, wanted):
-    """A uniformly random valid new neighbour of x of strategy ``wanted`` (ANY_STRATEGY: either)
-    among the candidates ``items[first : first + size]``
-    (bounds rather than a slice, so one pool serves every list): up to ``tries`` random
-    draws (no more than there are candidates), then a reservoir scan of them all; -1 if none.
-    With ``count_first`` (validity tests that cost one load: the bitmap or a stamped
-    neighbourhood), up to COUNTED_TRIES x ``tries`` candidates are counted and one valid one
-    drawn (no draw when only one is valid), after ``peeks`` draws if they are more than ``tries``:
-    a degree walk meets many lists where nothing is valid, and counting them is cheaper than
-    ``tries`` failed draws and a scan."""
-    if count_first and size <= COUNTED_TRIES * tries:
-        for _ in range(peeks if size > tries else 0):
-            z = items[first + below(rng, size)]
-            if _acceptable(start, degree, data, strategy, group, adjacency, marks, stamp, wanted, x, z):
-                return z
-        valid = 0
-        for i in range(first, first + size):
-            valid += _acceptable(start, degree, data, strategy, group, adjacency, marks, stamp, wanted, x, items[i])
-        if valid == 0:
-            return -1
-        pick = 0 if valid == 1 else below(rng, valid)
-        for i in range(first, first + size):
-            if _acceptable(start, degree, data, strategy, group, adjacency, marks, stamp, wanted, x, items[i]):
-                if pick == 0:
-                    return items[i]
-                pick -= 1
-    for _ in range(min(tries, size)):
-        z = items[first + below(rng, size)]
-        if _acceptable(start, degree, data, strategy, group, adjacency, marks, stamp, wanted, x, z):
-            return z
-    chosen, seen = -1, 0
-    for i in range(first, first + size):
-        z = items[i]
-        if _acceptable(start, degree, data, strategy, group, adjacency, marks, stamp, wanted, x, z):
-            seen += 1
-            if below(rng, seen) == 0:
-                chosen = z
-    return chosen
-
-
-@njit(inline="always")
-def _from_set(rng, owner, start, degree, data, strategy, group, adjacency, members, counts, cls, x, tries):
-    """A uniformly random valid member of class ``cls``."""
-    return _random_valid(rng, members[cls], 0, counts[cls], start, degree, data, strategy, group, adjacency, x, tries,
-                         NO_MARKS, 0, False, 0, ANY_STRATEGY)
-
-
-@njit(cache=True)
-def _any_node(rng, owner, start, degree, data, group, adjacency, members, counts, exclusive, n, x, tries):
-    """A uniformly random valid node (of x's group when recommenders are exclusive)."""
-    if exclusive:
-        cls = 2 * group[x]
-        defectors, cooperators = counts[cls], counts[cls + 1]
-        for _ in range(tries):
-            pick = below(rng, defectors + cooperators)
-            z = members[cls, pick] if pick < defectors else members[cls + 1, pick - defectors]
-            if _valid(start, degree, data, group, adjacency, x, z):
-                return z
-        chosen, seen = -1, 0  # a reservoir over the group's defectors, then its cooperators
-        for cooperating in range(2):
-            for i in range(counts[cls + cooperating]):
-                z = members[cls + cooperating, i]
-                if _valid(start, degree, data, group, adjacency, x, z):
-                    seen += 1
-                    if below(rng, seen) == 0:
-                        chosen = z
-        return chosen
-    for _ in range(tries * 8 + min(tries, n)):
-        z = below(rng, n)
-        if _valid(start, degree, data, group, adjacency, x, z):
-            return z
-    # x links to nearly everyone: the last resort scans all nodes
-    chosen, seen = -1, 0
-    for z in range(n):
-        if _valid(start, degree, data, group, adjacency, x, z):
-            seen += 1
-            if below(rng, seen) == 0:
-                chosen = z
-    return chosen
-
-
-@njit(inline="always")
-def _local(rng, owner, start, degree, data, strategy, group, adjacency, x, y, tries):
-    """A random neighbour of y that is a valid new neighbour of x (Santos et al. 2006)."""
-    return _random_valid(rng, data[:, 1], start[y], degree[y], start, degree, data, strategy, group, adjacency, x,
-                         tries, NO_MARKS, 0, False, 0, ANY_STRATEGY)
-
-
-@njit(inline="always")
-def _rarest_valid(rng, start, degree, data, group, adjacency, members, counts, x, wanted, highest):
-    """``_by_degree`` by a scan of x's group's nodes of strategy ``wanted``: one reservoir over
-    those of the lowest (highest) valid degree."""
-    cls = 2 * group[x] + wanted
-    chosen, best, ties = -1, -1, 0
-    for i in range(counts[cls]):
-        z = members[cls, i]
-        d = degree[z]
-        if chosen >= 0 and (d < best if highest else d > best):
-            continue
-        if not _valid(start, degree, data, group, adjacency, x, z):
-            continue
-        if chosen < 0 or d != best:
-            chosen, best, ties = z, d, 1
-        else:
-            ties += 1
-            if below(rng, ties) == 0:
-                chosen = z
-    return chosen
-
-
-@njit(cache=True, _nrt=False)
-def _by_degree(rng, start, degree, data, strategy, group, adjacency, members, counts, ranking, marks, wanted, x,
-               highest, tries):
-    """A uniformly random valid node of strategy ``wanted`` (ANY_STRATEGY: either) of the lowest
-    (highest) degree: walks the degree-sorted nodes from that end (upwards a level of equal degree
-    at a time, downwards node by node), testing candidates against the adjacency bitmap or, on
-    graphs too large for one, against x's marked neighbourhood. A strategy held by under 1 / RARE
-    of the nodes is scanned through its members instead, as the walk would pass RARE nodes of the
-    other for each of its own."""
-    order, place, first = ranking
-    n = order.shape[0]
-    if wanted != ANY_STRATEGY and RARE * counts[2 * group[x] + wanted] < n:
-        return _rarest_valid(rng, start, degree, data, group, adjacency, members, counts, x, wanted, highest)
-    stamp = 0 if adjacency.shape[1] > 0 else _mark_neighbourhood(marks, start, degree, data, x)
-    if highest:
-        # x is often a hub linked to the other hubs: test node after node down to the first valid
-        # one, then draw among the valid nodes of its degree, all at or below it
-        i = n - 1
-        while i >= 0 and not _acceptable(start, degree, data, strategy, group, adjacency, marks, stamp, wanted, x,
-                                         order[i]):
-            i -= 1
-        if i < 0:
-            return -1
-        lo = first[degree[order[i]]]
-        return _random_valid(rng, order, lo, i + 1 - lo, start, degree, data, strategy, group, adjacency, x, tries,
-                             marks, stamp, True, 0, wanted)
-    i = 0
-    while i < n:  # the lowest levels hold mostly valid leaves: a few draws in each first
-        lo, hi = i, first[degree[order[i]] + 1]
-        chosen = _random_valid(rng, order, lo, hi - lo, start, degree, data, strategy, group, adjacency, x, tries,
-                               marks, stamp, True, PEEKS, wanted)
-        if chosen >= 0:
-            return chosen
-        i = hi
-    return -1
-
-
-@njit(inline="always")
-def recommend(code, rng, x, y, owner, start, degree, data, strategy, group, adjacency, members, counts, exclusive,
-              ranking, marks, n, tries):
-    """The new neighbour z for x, who drops y; -1 when the recommender has none."""
-    if code == rec.LOCAL:
-        return _local(rng, owner, start, degree, data, strategy, group, adjacency, x, y, tries)
-    if code == rec.RANDOM:
-        return _any_node(rng, owner, start, degree, data, group, adjacency, members, counts, exclusive, n, x, tries)
-    if code == rec.GOOD or code == rec.BAD or code == rec.FAIR:
-        wanted = 1 if code == rec.GOOD else 0 if code == rec.BAD else strategy[x]
-        return _from_set(rng, owner, start, degree, data, strategy, group, adjacency, members, counts,
-                         2 * group[x] + wanted, x, tries)
-    if rec.DEFECTORS_LOWEST <= code <= rec.COOPERATORS_HIGHEST:
-        offset = code - rec.DEFECTORS_LOWEST
-        wanted = (0, 0, ANY_STRATEGY, ANY_STRATEGY, 1, 1)[offset]
-        return _by_degree(rng, start, degree, data, strategy, group, adjacency, members, counts, ranking, marks, wanted,
-                          x, offset % 2 == 1, tries)
-    return -1  # null
-
-
 # ----- moves -----
 
 @njit(inline="always")
@@ -393,8 +154,8 @@ def _apply_rewire(h, rewirer, dropped, z, graph, strategy, coop, adjacency, rank
     end = h if owner[h] == dropped else h ^ 1
     old_d, old_z = degree[dropped], degree[z]
     move_end(owner, hpos, start, degree, cap, data, meta, end, z)
-    _set_linked(adjacency, rewirer, dropped, False)
-    _set_linked(adjacency, rewirer, z, True)
+    set_linked(adjacency, rewirer, dropped, False)
+    set_linked(adjacency, rewirer, z, True)
     coop[rewirer] += strategy[z] - strategy[dropped]
     coop[dropped] -= strategy[rewirer]
     coop[z] += strategy[rewirer]
@@ -563,7 +324,7 @@ def run(until, rng, graph, strategy, coop, recommender, slot, slot_codes, slot_c
         z = recommend(code, rng, rewirer, dropped, owner, start, degree, data, strategy, group, adjacency, members,
                       counts, exclusive, ranking, marks, n, tries)
         if z < 0 and fallback and code != rec.NULL:
-            z = _any_node(rng, owner, start, degree, data, group, adjacency, members, counts, exclusive, n, rewirer,
+            z = any_node(rng, owner, start, degree, data, group, adjacency, members, counts, exclusive, n, rewirer,
                           tries)
         s0, s1, s2, s3 = rng[0], rng[1], rng[2], rng[3]
         if z < 0:
@@ -583,11 +344,11 @@ def resolve(z, rng, graph, strategy, coop, group, adjacency, members, counts, ra
     h, rewirer, dropped = pending[0], pending[1], pending[2]
     counters[PENDING] = 0
     n = strategy.shape[0]
-    if z < 0 or z >= n or not _valid(start, degree, data, group, adjacency, rewirer, z):
+    if z < 0 or z >= n or not valid(start, degree, data, group, adjacency, rewirer, z):
         if options[FALLBACK_RANDOM] > 0:
-            z = _any_node(rng, owner, start, degree, data, group, adjacency, members, counts, options[EXCLUSIVE] > 0, n,
+            z = any_node(rng, owner, start, degree, data, group, adjacency, members, counts, options[EXCLUSIVE] > 0, n,
                           rewirer, int(options[TRIES]))
-        if z < 0 or z >= n or not _valid(start, degree, data, group, adjacency, rewirer, z):
+        if z < 0 or z >= n or not valid(start, degree, data, group, adjacency, rewirer, z):
             counters[NO_CANDIDATE] += 1
             return False
     _apply_rewire(h, rewirer, dropped, z, graph, strategy, coop, adjacency, ranking, options[SORTED_BY_DEGREE] > 0)

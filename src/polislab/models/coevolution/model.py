@@ -19,8 +19,9 @@ from polislab.core.registry import register
 from polislab.core.result import Result
 from polislab.core.rng import new_state
 from polislab.core.seeding import derived_seed, rng
-from polislab.models.coevolution import kernels
+from polislab.models.coevolution import kernels, recommend
 from polislab.models.coevolution import recommenders as rec
+from polislab.models.coevolution.decision import observe
 from polislab.models.coevolution.params import PRESETS, CoevolutionParams
 
 GRAPH_REDRAWS = 100
@@ -41,7 +42,7 @@ class State:
     members: np.ndarray
     where: np.ndarray
     counts: np.ndarray
-    adjacency: np.ndarray  # (n, words) bitmap up to kernels.DENSE_UP_TO nodes, else (1, 0)
+    adjacency: np.ndarray  # (n, words) bitmap up to recommend.DENSE_UP_TO nodes, else (1, 0)
     ranking: tuple  # the nodes sorted by degree (order, place, first) when a recommender needs them
     marks: np.ndarray
     ahead_nodes: np.ndarray
@@ -93,6 +94,10 @@ class RecommenderView:
     def adjacent(self, u: int, v: int) -> bool:
         g = self.state.graph
         return bool(adjacent(g.start, g.degree, g.data, u, v))
+
+    def observation(self, focus: int) -> dict:
+        """The decision of ``focus`` as a learned policy sees it (``decision.observe``)."""
+        return observe(self.state, focus)
 
 
 def build_graph(params: CoevolutionParams, seed: int) -> DynamicGraph:
@@ -155,19 +160,14 @@ def initial_state(params: CoevolutionParams, seed: int) -> State:
         counts[cls] += 1
     sorted_by_degree = bool(set(np.unique(codes)) & rec.DEGREE_BASED)
     payoff = np.array([[params.punishment, params.temptation], [params.sucker, params.reward]])
-    options = np.zeros(11)
-    options[kernels.P_STRATEGY] = params.strategy_probability
-    options[kernels.BETA] = params.beta
-    options[kernels.CONTEST_FITTER] = params.contest == "fitter-wins"
-    options[kernels.LINK_SAMPLING] = params.structural_sampling == "link"
-    options[kernels.GUARD] = params.isolation_guard
-    options[kernels.FALLBACK_RANDOM] = params.no_candidate == "random"
-    options[kernels.TRIES] = params.candidate_tries
-    options[kernels.SORTED_BY_DEGREE] = sorted_by_degree
-    options[kernels.P_RECOMMENDER] = params.recommender_probability
-    options[kernels.BETA_RECOMMENDER] = params.beta_med
-    options[kernels.EXCLUSIVE] = params.exclusive
-    counters = np.zeros(10, dtype=np.int64)
+    options = np.array([dict(
+        p_strategy=params.strategy_probability, beta=params.beta, contest_fitter=params.contest == "fitter-wins",
+        link_sampling=params.structural_sampling == "link", guard=params.isolation_guard,
+        fallback_random=params.no_candidate == "random", tries=params.candidate_tries,
+        sorted_by_degree=sorted_by_degree, p_recommender=params.recommender_probability,
+        beta_recommender=params.beta_med, exclusive=params.exclusive)[name] for name in kernels.OPTIONS],
+        dtype=np.float64)
+    counters = np.zeros(len(kernels.COUNTERS), dtype=np.int64)
     counters[kernels.COOPERATORS] = cooperators
     counters[kernels.ABSORBED_AT] = -1
     counters[kernels.AHEAD_CURSOR] = -1  # the kernel fills its ring of node draws on its first call
@@ -180,12 +180,12 @@ def initial_state(params: CoevolutionParams, seed: int) -> State:
 
 
 def adjacency_bitmap(graph: DynamicGraph) -> np.ndarray:
-    """One bit per node pair on graphs up to kernels.DENSE_UP_TO nodes; an empty (1, 0) array above."""
+    """One bit per node pair on graphs up to recommend.DENSE_UP_TO nodes; an empty (1, 0) array above."""
     n = len(graph.degree)
-    if n > kernels.DENSE_UP_TO:
+    if n > recommend.DENSE_UP_TO:
         return np.zeros((1, 0), dtype=np.uint64)
     bitmap = np.zeros((n, (n + 63) // 64), dtype=np.uint64)
-    kernels.fill_adjacency(bitmap, graph.owner)
+    recommend.fill_adjacency(bitmap, graph.owner)
     return bitmap
 
 

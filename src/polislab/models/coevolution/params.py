@@ -9,6 +9,7 @@ from pydantic import Field, field_validator, model_validator
 
 from polislab.core.graph import GRAPHS
 from polislab.core.params import Params
+from polislab.models.coevolution.recommenders import check_name
 
 
 class CoevolutionParams(Params):
@@ -49,7 +50,8 @@ class CoevolutionParams(Params):
     cooperators: float = Field(0.5, ge=0, le=1, description="initial share: exactly round(share x n) "
                                "cooperators, placed at random")
     recommender: str = Field("local", description="rewiring policy of every node (a built-in name, a "
-                             "registered Python recommender, or module:attribute)")
+                             "registered Python recommender, path/to/policy.pt, or module:attribute: imported "
+                             "when the run starts)")
     contest: Literal["fitter-wins", "as-imitation"] = Field("fitter-wins", description="who wins a contested link")
     structural_sampling: Literal["node", "link"] = Field("node", description="what a structural update samples")
     update: Literal["asynchronous", "synchronous"] = Field("asynchronous", description="update scheme (synchronous: W = 0)")
@@ -79,10 +81,8 @@ class CoevolutionParams(Params):
     def _check_mixture(cls, mixture):
         if mixture is None:
             return None
-        from polislab.models.coevolution.recommenders import resolve
-
         for name, share in mixture.items():
-            resolve(name)
+            check_name(name)
             if not 0 <= share <= 1:
                 raise ValueError(f"the share of '{name}' is {share}; shares lie in [0, 1]")
         if abs(sum(mixture.values()) - 1) > 1e-6:
@@ -92,10 +92,7 @@ class CoevolutionParams(Params):
     @field_validator("recommender")
     @classmethod
     def _known_recommender(cls, name: str) -> str:
-        from polislab.models.coevolution.recommenders import resolve
-
-        resolve(name)
-        return name
+        return check_name(name)
 
     @model_validator(mode="after")
     def _check(self) -> CoevolutionParams:

@@ -1,226 +1,31 @@
-"""The ranking module of seed 002 (section 4.1.1, Fig. 8) and learned policies as recommenders.
-
-A hidden module H embeds every node, h_i = H(x_i): an MLP on the node's own features, or graph
-attention layers (torch_geometric's GATConv, with self-loops, so a node can attend to its own
-features as the source wanted). The score module S scores each node from [h_g, h_f, h_i], with
-h_g = sum_i h_i the graph summary and h_f the focused node's embedding. ``summary="mean"`` (ours)
-takes the mean instead, so that h_g keeps one scale on graphs of every size: a policy trained
-small and continued or evaluated large sees the inputs it learned on. The source calls S a
-"single-layer MLP"; we read it as one hidden layer: a purely linear S would add the same
-h_g and h_f terms to every node's score, so the graph and the focused node could not change
-the ranking at all.
-Scores become a masked categorical distribution: sampled in training, argmax in evaluation.
-The critic (ours; the source does not describe one) is a linear layer on [mean_i h_i, h_f] over
-its own hidden module, an MLP in training (a GAT critic doubled the cost of GAT training and
-only estimates the value of a state).
-
-A policy file (``save_policy``) holds the module's configuration and weights; any name ending in
-``.pt`` loads as a recommender (``--set recommender=path/to/policy.pt``) that recommends the
-argmax of the scores.
+"""A trained ranking module (``polislab.learn.ranking``; seed 002, section 4) as a recommender:
+any recommender name ending in ``.pt`` loads the policy file there (``--set
+recommender=path/to/policy.pt``), which recommends the argmax of the module's scores over the
+valid nodes (seed 002, 4.1: argmax in evaluation). It reads the decision through the
+``RecommenderView`` the kernel hands every Python recommender.
 """
 
 from __future__ import annotations
 
 import functools
-import io
 from pathlib import Path
 
 import numpy as np
 import torch
-from torch import nn
 
 from polislab.core.errors import UsageError
-from polislab.core.files import write_atomically
-
-FORMAT = "polislab-recommender-policy"
-FEATURES = 2
-DENSE_FROM_DENSITY = 8  # graph attention over a dense adjacency when N^2 <= 8 x edges, else sparse,
-DENSE_FROM_NODES = 64  # and N >= 64: smaller graphs cost little either way, and stay on the path of
-#                        the catalog's reported N = 10 and 30 runs (the two paths round differently)
-
-
-class HiddenModule(nn.Module):
-    """H: node embeddings from node features; ``kind`` mlp or gat (seed 002, 4.1.1)."""
-
-    def __init__(self, kind: str = "mlp", width: int = 32, layers: int = 2, heads: int = 2):
-        super().__init__()
-        self.kind = kind
-        if kind == "mlp":
-            sizes = [FEATURES] + [width] * layers
-            self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes, sizes[1:]))
-        elif kind == "gat":
-            from torch_geometric.nn import GATConv
-
-            sizes = [FEATURES] + [width] * layers
-            self.layers = nn.ModuleList(GATConv(a, b, heads=heads, concat=False, add_self_loops=True)
-                                        for a, b in zip(sizes, sizes[1:]))
-        else:
-            raise UsageError(f"unknown hidden module '{kind}'; allowed: mlp, gat")
-
-    def forward(self, features: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
-        """features [B, N, F], edge_index [B, 2, E] -> embeddings [B, N, width]."""
-        if self.kind == "mlp":
-            h = features
-            for layer in self.layers:
-                h = torch.relu(layer(h))
-            return h
-        batch, n, _ = features.shape
-        if n >= DENSE_FROM_NODES and n * n <= DENSE_FROM_DENSITY * edge_index.shape[2]:
-            adjacency = dense_adjacency(edge_index, n)
-            h = features
-            for layer in self.layers:
-                h = torch.nn.functional.elu(dense_attention(layer, h, adjacency))
-            return h
-        # the B graphs as one disjoint graph: sparse message passing over B N nodes
-        offsets = (torch.arange(batch, device=features.device) * n).view(batch, 1, 1)
-        edges = (edge_index + offsets).permute(1, 0, 2).reshape(2, -1)
-        h = features.reshape(batch * n, -1)
-        for layer in self.layers:
-            h = torch.nn.functional.elu(layer(h, edges))
-        return h.view(batch, n, -1)
-
-
-def dense_adjacency(edge_index: torch.Tensor, n: int) -> torch.Tensor:
-    """[B, 2, E] edges (source, target) -> [B, N, N] boolean, row = target, with self-loops."""
-    batch = edge_index.shape[0]
-    adjacency = torch.zeros(batch, n, n, dtype=torch.bool, device=edge_index.device)
-    graphs = torch.arange(batch, device=edge_index.device).view(batch, 1).expand(-1, edge_index.shape[2])
-    adjacency[graphs, edge_index[:, 1], edge_index[:, 0]] = True
-    nodes = torch.arange(n, device=edge_index.device)
-    adjacency[:, nodes, nodes] = True
-    return adjacency
-
-
-def dense_attention(layer, x: torch.Tensor, adjacency: torch.Tensor) -> torch.Tensor:
-    """A GATConv layer (its own weights) applied to [B, N, F] over a dense [B, N, N] adjacency:
-    the same function as GATConv on the edges (Velickovic et al. 2018; the computation of
-    torch_geometric's DenseGATConv). On graphs of density 1/8 or more, B N^2 attention logits cost
-    less than gathering and scattering the B N k messages: GAT training at N = 100 (k = 28) runs
-    about 4 times faster dense; at N = 500 (k = 30) sparse is 2.7 times faster."""
-    batch, n, _ = x.shape
-    heads, width = layer.heads, layer.out_channels
-    x = layer.lin(x).view(batch, n, heads, width)
-    source = (x * layer.att_src).sum(-1)  # [B, N, H]
-    target = (x * layer.att_dst).sum(-1)
-    logits = torch.nn.functional.leaky_relu(source.unsqueeze(1) + target.unsqueeze(2), layer.negative_slope)
-    weights = logits.masked_fill(~adjacency.unsqueeze(-1), float("-inf")).softmax(dim=2)  # [B, N(target), N, H]
-    out = torch.matmul(weights.movedim(3, 1), x.movedim(2, 1)).movedim(1, 2)  # [B, N, H, width]
-    out = out.reshape(batch, n, heads * width) if layer.concat else out.mean(dim=2)
-    return out + layer.bias if layer.bias is not None else out
-
-
-def _batched(features, edge_index, focus):
-    if features.dim() == 2:
-        return features.unsqueeze(0), edge_index.unsqueeze(0), focus.reshape(1), True
-    return features, edge_index, focus.reshape(-1), False
-
-
-def _focused(h: torch.Tensor, focus: torch.Tensor) -> torch.Tensor:
-    return h[torch.arange(h.shape[0], device=h.device), focus]
-
-
-class RankingModule(nn.Module):
-    """Scores of every node as the new neighbour of the focused node (seed 002, Fig. 8)."""
-
-    def __init__(self, hidden: str = "mlp", width: int = 32, layers: int = 2, heads: int = 2,
-                 summary: str = "sum"):
-        super().__init__()
-        if summary not in ("sum", "mean"):
-            raise UsageError(f"unknown graph summary '{summary}'; allowed: sum, mean")
-        self.config = dict(hidden=hidden, width=width, layers=layers, heads=heads, summary=summary)
-        self.hidden = HiddenModule(hidden, width, layers, heads)
-        self.score = nn.Sequential(nn.Linear(3 * width, width), nn.ReLU(), nn.Linear(width, 1))
-
-    def forward(self, features, edge_index, focus):
-        features, edge_index, focus, single = _batched(features, edge_index, focus)
-        h = self.hidden(features, edge_index)
-        summarise = torch.sum if self.config["summary"] == "sum" else torch.mean
-        h_g = summarise(h, dim=1, keepdim=True).expand_as(h)
-        h_f = _focused(h, focus).unsqueeze(1).expand_as(h)
-        scores = self.score(torch.cat((h_g, h_f, h), dim=-1)).squeeze(-1)
-        return scores[0] if single else scores
-
-
-class Tempered(nn.Module):
-    """A ranking module's scores divided by a temperature: the logits of the sampling policy in
-    training (ours). Shares the module's weights; argmax is unchanged. Tried against PPO's nearly
-    uniform sampling at N = 100 (entropy 4.25 of ln 71 = 4.26): at 0.1 the scores shrank tenfold
-    and the entropy stayed 4.25."""
-
-    def __init__(self, module: nn.Module, temperature: float = 1.0):
-        super().__init__()
-        self.module, self.temperature = module, temperature
-
-    def forward(self, *inputs):
-        scores = self.module(*inputs)
-        return scores if self.temperature == 1.0 else scores / self.temperature
-
-
-class Critic(nn.Module):
-    """The state value for PPO: a linear layer on [mean_i h_i, h_f] (ours)."""
-
-    def __init__(self, hidden: str = "mlp", width: int = 32, layers: int = 2, heads: int = 2):
-        super().__init__()
-        self.hidden = HiddenModule(hidden, width, layers, heads)
-        self.value = nn.Linear(2 * width, 1)
-
-    def forward(self, features, edge_index, focus):
-        features, edge_index, focus, single = _batched(features, edge_index, focus)
-        h = self.hidden(features, edge_index)
-        value = self.value(torch.cat((h.mean(dim=1), _focused(h, focus)), dim=-1))
-        return value[0] if single else value
-
-
-def policy_bytes(module: RankingModule, trained_on: dict) -> bytes:
-    """A policy file's contents: the module's configuration and weights, and what it learned on."""
-    buffer = io.BytesIO()
-    weights = {name: tensor.cpu() for name, tensor in module.state_dict().items()}  # loads on any machine
-    torch.save({"format": FORMAT, "config": module.config, "state_dict": weights, "trained_on": trained_on}, buffer)
-    return buffer.getvalue()
-
-
-def save_policy(module: RankingModule, path: str | Path, trained_on: dict) -> None:
-    """Write a policy file atomically."""
-    contents = policy_bytes(module, trained_on)
-    write_atomically(path, lambda temporary: temporary.write_bytes(contents))
-
-
-def policy_from_bytes(contents: bytes, source: str = "policy") -> tuple[RankingModule, dict]:
-    """The ranking module in a policy file's contents, and what it was trained on."""
-    try:
-        saved = torch.load(io.BytesIO(contents), map_location="cpu", weights_only=True)
-    except Exception as error:  # noqa: BLE001 - any unreadable file gets the same one-line message
-        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
-        raise UsageError(f"recommender policy file '{source}' cannot be read: {reason}") from None
-    if not isinstance(saved, dict) or saved.get("format") != FORMAT:
-        raise UsageError(f"'{source}' is not a polislab recommender policy (train one with "
-                         "'polislab run recommender-training')")
-    module = RankingModule(**saved["config"])
-    module.load_state_dict(saved["state_dict"])
-    module.eval()
-    return module, saved.get("trained_on", {})
-
-
-def load_policy(path: str | Path) -> tuple[RankingModule, dict]:
-    """The ranking module saved at ``path`` and what it was trained on; a clear error otherwise."""
-    path = Path(path)
-    if not path.is_file():
-        raise UsageError(f"recommender policy file '{path}' does not exist")
-    return policy_from_bytes(path.read_bytes(), str(path))
+from polislab.learn.ranking import RankingModule, load_policy
 
 
 class PolicyRecommender:
-    """A trained ranking module as a Python recommender ``f(x, y, view) -> z``: the argmax of the
-    scores over valid nodes (seed 002, 4.1: argmax in evaluation)."""
+    """A trained ranking module as a Python recommender ``f(x, y, view) -> z``."""
 
     def __init__(self, module: RankingModule, name: str):
         self.module = module
         self.__name__ = name
 
     def __call__(self, x: int, y: int, view) -> int:
-        from polislab.models.coevolution.env import observe
-
-        observation = observe(view.state, x, view.n)
+        observation = view.observation(x)
         valid = observation["mask"].astype(bool)
         if not valid.any():
             return -1

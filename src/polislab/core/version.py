@@ -1,0 +1,3 @@
+"""The polislab version, carried by every result (DESIGN.md: results carry their version)."""
+
+VERSION = "0.1.0"
