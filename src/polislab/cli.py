@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from polislab.core.version import VERSION as __version__
+from polislab.core.version import VERSION
 from polislab.core.errors import UsageError
 
 app = typer.Typer(
@@ -46,7 +46,7 @@ def models(
     """List every model with its parameters, bounds, defaults and presets."""
     from polislab.core.params import describe_field
     from polislab.core.registry import get_model, model_names
-    from polislab.experiments.spec import jsonable
+    from polislab.core.jsonable import jsonable
 
     catalogue = []
     for name in model_names():
@@ -185,7 +185,7 @@ def reproduce(
 @app.command()
 def version() -> None:
     """Print the polislab version."""
-    print(__version__)
+    print(VERSION)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -113,7 +113,7 @@ def _check_store(result: Result) -> None:
 
 def _check_cli(name: str, small: Mapping[str, Any], seed: int, expected: Result) -> None:
     from polislab.cli import main
-    from polislab.experiments.spec import jsonable
+    from polislab.core.jsonable import jsonable
 
     arguments = ["run", name, "--json", "--seed", str(seed)]
     for field, value in small.items():

@@ -5,7 +5,7 @@ import pytest
 
 from polislab import get_model
 from polislab.experiments import store
-from polislab.experiments.query import Store
+from polislab.experiments.store_reader import StoreReader
 
 SPEC = get_model("echochamber")
 
@@ -33,7 +33,7 @@ def test_round_trip_through_duckdb(tmp_path, results):
 def test_nulls_read_back_as_nan(tmp_path, results):
     for r in results:
         store.write_result(tmp_path, r)
-    table = Store(tmp_path).runs(store.stored_keys(tmp_path))
+    table = StoreReader(tmp_path).runs(store.stored_keys(tmp_path))
     # bubble_step is None for runs that never formed bubbles within 200 steps
     assert np.all(np.isnan(table["bubble_step"]))
 

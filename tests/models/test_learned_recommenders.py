@@ -1,6 +1,7 @@
 """Learned recommenders (seed 002, section 4): the Gymnasium environment, the ranking module,
 policy files as recommenders, PPO training that beats a random recommender, and resuming."""
 
+import io
 import subprocess
 import sys
 
@@ -170,6 +171,21 @@ def test_a_policy_file_is_a_recommender_that_plays_its_argmax(tmp_path):
         result = COEVOLUTION.simulate(params, seed)
         assert result.metrics["cooperators_final"] == env_runs["cooperators"][episode]
         assert result.metrics["rewire_requests"] == env_runs["requests"][episode]
+
+
+def test_a_policy_file_written_before_it_recorded_its_input_size_still_loads():
+    """Files of the first trained recommenders hold no "features" in their configuration: they
+    load with seed 002's two node features and the same weights."""
+    torch.manual_seed(4)
+    module = RankingModule(FEATURES, "gat", width=8)
+    old = dict(module.config)
+    del old["features"]
+    buffer = io.BytesIO()
+    torch.save({"format": "polislab-recommender-policy", "config": old, "state_dict": module.state_dict(),
+                "trained_on": {}}, buffer)
+    loaded, _ = policy_from_bytes(buffer.getvalue())
+    assert loaded.config == module.config
+    assert all(torch.equal(a, b) for a, b in zip(loaded.state_dict().values(), module.state_dict().values()))
 
 
 def test_bad_policy_files_get_one_clear_line(tmp_path):

@@ -7,26 +7,16 @@ carries its parameters, seed and the polislab version, so it can always be trace
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from polislab.core.jsonable import json_scalar
 from polislab.core.params import Params
+from polislab.core.version import VERSION
 
 RESERVED_COLUMNS = ("key", "model", "version", "seed", "params_json")
-
-
-def json_safe(value: Any) -> Any:
-    """A JSON-safe scalar: numpy scalars become Python ones; ``nan``/``inf`` become ``None``."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    raise TypeError(f"metric value {value!r} is not a scalar")
 
 
 @dataclass
@@ -39,10 +29,8 @@ class Result:
     version: str = ""
 
     def __post_init__(self) -> None:
-        from polislab.core.version import VERSION as __version__
-
-        self.version = self.version or __version__
-        self.metrics = {name: json_safe(value) for name, value in self.metrics.items()}
+        self.version = self.version or VERSION
+        self.metrics = {name: json_scalar(value) for name, value in self.metrics.items()}
         self.series = {name: np.asarray(column) for name, column in self.series.items()}
         lengths = {len(column) for column in self.series.values()}
         if len(lengths) > 1:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from polislab.core.errors import UsageError
-from polislab.experiments.query import Store
+from polislab.experiments.store_reader import StoreReader
 from polislab.experiments.spec import Spec
 
 STUDIES_PACKAGE = "polislab.experiments.studies"
@@ -43,10 +43,10 @@ class Claim:
     says: str
     expected: str
     tolerance: str
-    measure: Callable[[Store], Verdict]
+    measure: Callable[[StoreReader], Verdict]
     divergence: str = ""  # why we expect not to reproduce this claim (shown when the check fails)
 
-    def check(self, store: Store) -> Verdict:
+    def check(self, store: StoreReader) -> Verdict:
         """Our verdict, or a failed one naming what was missing when no runs are stored."""
         try:
             return self.measure(store)
@@ -64,7 +64,7 @@ class Entry:
     claims: tuple[Claim, ...] = ()
     notes: str = ""
     quick_spec: Spec | None = None
-    tables: tuple[Callable[[Store], tuple[str, list[str], list[list[str]]]], ...] = field(default_factory=tuple)
+    tables: tuple[Callable[[StoreReader], tuple[str, list[str], list[list[str]]]], ...] = field(default_factory=tuple)
 
     def spec_for(self, quick: bool) -> Spec:
         """The full spec; for ``--quick`` its own quick spec, or the full one on its first seeds."""
@@ -79,7 +79,7 @@ class Entry:
         return [self.spec] + ([self.quick_spec] if self.quick_spec is not None else [])
 
 
-def stored(store: Store, *specs: Spec) -> dict:
+def stored(store: StoreReader, *specs: Spec) -> dict:
     """The stored runs of the first of ``specs`` that has any (full before quick), else {}."""
     for spec in specs:
         runs = store.spec_runs(spec)

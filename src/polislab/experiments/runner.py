@@ -8,12 +8,12 @@ from typing import Any
 
 import numpy as np
 
-from polislab.core.version import VERSION as __version__
+from polislab.core.version import VERSION
 from polislab.core.params import Params
 from polislab.core.progress import Progress
 from polislab.core.registry import ModelSpec
 from polislab.core.result import Result
-from polislab.experiments.spec import jsonable
+from polislab.core.jsonable import jsonable
 
 
 def run_replicates(
@@ -52,7 +52,7 @@ def summarize(model: str, params: Params, results: Sequence[Result]) -> dict[str
             }
     return {
         "model": model,
-        "version": __version__,
+        "version": VERSION,
         "params": jsonable(params.to_dict()),
         "seeds": [r.seed for r in results],
         "replicates": [{"seed": r.seed, "metrics": r.metrics} for r in results],

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,24 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from polislab.core.errors import UsageError
+from polislab.core.jsonable import jsonable
 from polislab.core.params import Params
 from polislab.core.registry import get_model
 from polislab.core.seeding import check_seed, replicate_seeds
 
 SPEC_KEYS = {"name", "description", "model", "preset", "seeds", "seed", "replicates", "params", "grid"}
-
-
-def jsonable(value: Any) -> Any:
-    """Parameters as JSON: non-finite floats are spelled "inf", "-inf", "nan"."""
-    if isinstance(value, Params):
-        return jsonable(value.to_dict())
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    if isinstance(value, (list, tuple)):
-        return [jsonable(item) for item in value]
-    if isinstance(value, dict):
-        return {name: jsonable(item) for name, item in value.items()}
-    return value
 
 
 def params_json(params: Params) -> str:

@@ -23,7 +23,8 @@ import pyarrow.parquet as pq
 from polislab.core.params import Params
 from polislab.core.files import TEMPORARY_PREFIX, write_atomically
 from polislab.core.result import RESERVED_COLUMNS, Result
-from polislab.experiments.spec import jsonable, params_json, run_key
+from polislab.core.jsonable import jsonable
+from polislab.experiments.spec import params_json, run_key
 
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from polislab.core.errors import UsageError
-from polislab.experiments.query import Store
+from polislab.experiments.store_reader import StoreReader
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def draw_figure(name: str, source: str | Path, out: str | Path) -> Path:
         raise UsageError(f"unknown figure '{name}'; allowed: {', '.join(sorted(figures))}")
     if not (Path(source) / "runs").is_dir():
         raise UsageError(f"--from {source}: no stored runs there (run polislab reproduce or sweep first)")
-    fig = figures[name].draw(Store(source))
+    fig = figures[name].draw(StoreReader(source))
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=110, bbox_inches="tight")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from polislab.experiments.query import Store
+from polislab.experiments.store_reader import StoreReader
 from polislab.experiments.studies import coevolution as study
 from polislab.figures import figure
 
 
 @figure("coevolution-fig5", "coevolution", "final cooperators and stop time over the (T, S) plane, W = 0")
-def fig5(store: Store) -> Figure:
+def fig5(store: StoreReader) -> Figure:
     t = study._fig5(store)
     fig = Figure(figsize=(10, 4), layout="constrained")
     axes = fig.subplots(1, 2)
@@ -36,7 +36,7 @@ def fig5(store: Store) -> Figure:
 
 @figure("coevolution-fig6", "coevolution", "five heuristics against W: cooperators, rewires per opportunity, "
         "heterogeneity, max degree")
-def fig6(store: Store) -> Figure:
+def fig6(store: StoreReader) -> Figure:
     t = study._fig6(store)
     fig = Figure(figsize=(11, 7), layout="constrained")
     axes = fig.subplots(2, 2).ravel()
@@ -53,7 +53,7 @@ def fig6(store: Store) -> Figure:
 
 
 @figure("coevolution-fig13", "coevolution", "#coops against #rewires for every heuristic (Table 4, N = 500)")
-def fig13(store: Store) -> Figure:
+def fig13(store: StoreReader) -> Figure:
     fig = Figure(figsize=(7, 5.5), layout="constrained")
     ax = fig.subplots()
     for spec in (study.FIG13, study.FIG13_QUICK):
@@ -71,7 +71,7 @@ def fig13(store: Store) -> Figure:
 
 
 @figure("coevolution-santos", "coevolution", "Santos et al. 2006: cooperators and heterogeneity against W")
-def santos(store: Store) -> Figure:
+def santos(store: StoreReader) -> Figure:
     fig = Figure(figsize=(11, 4), layout="constrained")
     left, right = fig.subplots(1, 2)
     for game, values in study.SANTOS_GAMES.items():

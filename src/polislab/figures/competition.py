@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from polislab.experiments.query import Store
+from polislab.experiments.store_reader import StoreReader
 from polislab.experiments.studies import competition as study
 from polislab.figures import figure
 
@@ -19,7 +19,7 @@ def _w2_axis(values: list[float]) -> list[float]:
 
 @figure("competition-fig15", "competition", "final share of each recommender against W2 at W = 1, 1.2, 1.6, 2 "
         "(90% local, 2.5% each of good, bad, random, fair)")
-def fig15(store: Store) -> Figure:
+def fig15(store: StoreReader) -> Figure:
     table = study.baseline_table(store)
     fig = Figure(figsize=(12, 8), layout="constrained")
     axes = fig.subplots(2, 2, sharey=True).ravel()
@@ -41,7 +41,7 @@ def fig15(store: Store) -> Figure:
 
 @figure("competition-critical", "competition", "local's final share of users over (W, W2), and the final "
         "cooperators")
-def critical(store: Store) -> Figure:
+def critical(store: StoreReader) -> Figure:
     table = study.baseline_table(store)
     fig = Figure(figsize=(11, 4.5), layout="constrained")
     axes = fig.subplots(1, 2)
@@ -64,7 +64,7 @@ def critical(store: Store) -> Figure:
 
 @figure("competition-fig16", "competition", "adoption experiments: final shares of users in each competition, "
         "over 30 runs")
-def fig16(store: Store) -> Figure:
+def fig16(store: StoreReader) -> Figure:
     rows = [r for r in study.adoption_rows(store) if r["shares"]]
     fig = Figure(figsize=(4 * max(len(rows), 1), 4), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, max(len(rows), 1), sharey=True))

@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
-from polislab.experiments.query import Store
+from polislab.experiments.store_reader import StoreReader
 from polislab.experiments.studies.echochamber import (
     AGREEMENT_FOR_BUBBLES,
     SPECS,
@@ -18,7 +18,7 @@ from polislab.experiments.studies.echochamber import (
 from polislab.figures import figure
 
 
-def _first_run(store: Store, preset: str, require_bubbles: bool = False) -> str | None:
+def _first_run(store: StoreReader, preset: str, require_bubbles: bool = False) -> str | None:
     runs = store.spec_runs(SPECS[preset])
     if len(runs.get("key", [])) == 0:
         return None
@@ -30,7 +30,7 @@ def _first_run(store: Store, preset: str, require_bubbles: bool = False) -> str 
 
 
 @figure("echochamber-strips", "echochamber", "beliefs and evidence of every agent over time, each stage")
-def strips(store: Store) -> Figure:
+def strips(store: StoreReader) -> Figure:
     fig = Figure(figsize=(11, 2.0 * len(STAGES)), layout="constrained")
     axes = fig.subplots(len(STAGES), 2, squeeze=False)
     for row, (preset, title) in enumerate(STAGES.items()):
@@ -55,7 +55,7 @@ def strips(store: Store) -> Figure:
 
 
 @figure("echochamber-listen", "echochamber", "final listen matrix and listen graph, stages 4 and 5")
-def listen(store: Store) -> Figure:
+def listen(store: StoreReader) -> Figure:
     presets = ["chosen-listening", "chosen-listening-and-evidence"]
     fig = Figure(figsize=(10, 9), layout="constrained")
     axes = fig.subplots(2, 2)
@@ -101,7 +101,7 @@ FROM series WHERE key IN (SELECT key FROM chosen) GROUP BY step ORDER BY step
 
 
 @figure("echochamber-series", "echochamber", "metrics over time averaged over seeds, each stage")
-def series(store: Store) -> Figure:
+def series(store: StoreReader) -> Figure:
     panels = [("consensus", "consensus", "linear"), ("mean_abs_belief", "mean |b|", "log"),
               ("bubble_index", "bubble index", "linear"), ("evidence_drift", "mean |e - e*|", "log")]
     fig = Figure(figsize=(11, 7), layout="constrained")
@@ -123,7 +123,7 @@ def series(store: Store) -> Figure:
 
 
 @figure("echochamber-modes", "echochamber", "joint against own gradients: consensus and bubbles per stage")
-def modes(store: Store) -> Figure:
+def modes(store: StoreReader) -> Figure:
     outcomes = gradient_mode_outcomes(store)
     fig = Figure(figsize=(11, 4), layout="constrained")
     axes = fig.subplots(1, 2)

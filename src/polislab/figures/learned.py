@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from polislab.experiments.query import Store
+from polislab.experiments.store_reader import StoreReader
 from polislab.experiments.studies import learned as study
 from polislab.figures import figure
 from polislab.models.coevolution.recommenders import HEURISTICS
@@ -28,17 +28,17 @@ def _curve(rows: list[dict], column: str) -> tuple[np.ndarray, np.ndarray, np.nd
 @figure("learned-curves", "learned", "learning curves (argmax evaluation return) of MLP and GAT policies for "
         "#coops and #rewires, with the best and the random heuristic; mean strategy and degree of recommended "
         "nodes (Figs. 9-11)")
-def curves(store: Store) -> Figure:
+def curves(store: StoreReader) -> Figure:
     return _curves(store, study.policies(store))
 
 
 @figure("learned-gat-large", "learned", "learning curves of GAT policies trained at N = 100 and 500 (beyond the "
         "source), with the best and the random heuristic; mean strategy and degree of recommended nodes")
-def curves_at_large_n(store: Store) -> Figure:
+def curves_at_large_n(store: StoreReader) -> Figure:
     return _curves(store, [p for specs in study.LARGE.values() for p in study.policies(store, specs)])
 
 
-def _curves(store: Store, trained: list[dict]) -> Figure:
+def _curves(store: StoreReader, trained: list[dict]) -> Figure:
     settings = sorted({(p["environment"], p["reward"]) for p in trained})
     table = study.heuristics(store)
     fig = Figure(figsize=(4.5 * max(len(settings), 1), 9), layout="constrained")
@@ -75,7 +75,7 @@ def _curves(store: Store, trained: list[dict]) -> Figure:
 
 @figure("learned-fig13", "learned", "#coops against #rewires for every heuristic (grey) and trained policy "
         "(coloured; marker: reward, text: size trained at), at each evaluated size (Fig. 13)")
-def fig13(store: Store) -> Figure:
+def fig13(store: StoreReader) -> Figure:
     trained = study.policies(store) + [p for specs in study.LARGE.values() for p in study.policies(store, specs)]
     table = study.heuristics(store)
     presets = [p for p in study.SIZES if any(p in t["evaluations"] for t in trained) or (p, "random") in table]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from polislab.experiments.query import Store
+from polislab.experiments.store_reader import StoreReader
 from polislab.experiments.studies import opinion as study
 from polislab.figures import figure
 
@@ -15,7 +15,7 @@ COLOURS = {0: "tab:red", 1: "tab:blue"}  # opinion -1, +1
 
 @figure("opinion-consensus-times", "opinion", "survival of polarisation: P(time to consensus > t), log-log, "
         "per radius")
-def consensus_times(store: Store) -> Figure:
+def consensus_times(store: StoreReader) -> Figure:
     fig = Figure(figsize=(7, 4.5), layout="constrained")
     ax = fig.subplots()
     for radius, (times, limit) in study.consensus_times(store).items():
@@ -36,7 +36,7 @@ def consensus_times(store: Store) -> Figure:
 
 @figure("opinion-metastable", "opinion", "a metastable run: opinion maps at several times, discordant links "
         "and clusters over time")
-def metastable(store: Store) -> Figure:
+def metastable(store: StoreReader) -> Figure:
     key = study.metastable_run(store)
     fig = Figure(figsize=(13, 6.5), layout="constrained")
     if key is None:
@@ -70,7 +70,7 @@ def metastable(store: Store) -> Figure:
 
 @figure("opinion-voter-limit", "opinion", "median time to consensus against the batch size b, with the voter "
         "model's")
-def voter_limit(store: Store) -> Figure:
+def voter_limit(store: StoreReader) -> Figure:
     m = study.batch_medians(store)
     fig = Figure(figsize=(7, 4.5), layout="constrained")
     ax = fig.subplots()
@@ -92,7 +92,7 @@ def voter_limit(store: Store) -> Figure:
 
 @figure("opinion-ergodic", "opinion", "share holding +1 over time: the original (absorbed) against the ergodic "
         "modification")
-def ergodic(store: Store) -> Figure:
+def ergodic(store: StoreReader) -> Figure:
     runs = study.stored(store, study.ERGODIC, study.ERGODIC_QUICK)
     fig = Figure(figsize=(10, 4), layout="constrained")
     axes = fig.subplots(1, 2, sharey=True)

@@ -6,13 +6,13 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from polislab.experiments.query import Store
+from polislab.experiments.store_reader import StoreReader
 from polislab.experiments.studies.oracle import SPEC, oracle_runs
 from polislab.figures import figure
 from polislab.models.oracle.world import resolve_world
 
 
-def _world(store: Store):
+def _world(store: StoreReader):
     runs = store.spec_runs(SPEC)
     name = str(runs["world"][0]) if len(runs.get("key", [])) else "armstrong-2019"
     radius = float(runs["wirehead_radius"][0]) if len(runs.get("key", [])) else 1e-6
@@ -20,7 +20,7 @@ def _world(store: Store):
 
 
 @figure("oracle-world", "oracle", "E[Y(x)] = f(x) with the band f +/- g, and the expected loss L(x)")
-def world_figure(store: Store) -> Figure:
+def world_figure(store: StoreReader) -> Figure:
     world, radius = _world(store)
     x = np.linspace(world.low, world.high, 2001)
     f, g = world.mean(x), world.sd(x)
@@ -45,7 +45,7 @@ def world_figure(store: Store) -> Figure:
 
 
 @figure("oracle-loss", "oracle", "average loss over time of each oracle (deluded split by where it ends)")
-def loss_figure(store: Store) -> Figure:
+def loss_figure(store: StoreReader) -> Figure:
     runs = oracle_runs(store)
     fig = Figure(figsize=(11, 7), layout="constrained")
     axes = fig.subplots(2, 3).ravel()

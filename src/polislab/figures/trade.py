@@ -6,13 +6,13 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from polislab.experiments.query import Store
+from polislab.experiments.store_reader import StoreReader
 from polislab.experiments.studies import trade as study
 from polislab.figures import figure
 
 
 @figure("trade-wellbeing", "trade", "mean wellbeing over time: zero memory against two agents with memory")
-def wellbeing(store: Store) -> Figure:
+def wellbeing(store: StoreReader) -> Figure:
     fig = Figure(figsize=(8, 4.5), layout="constrained")
     ax = fig.subplots()
     for label, specs in (("zero memory", (study.ZERO, study.ZERO_QUICK)),
@@ -31,7 +31,7 @@ def wellbeing(store: Store) -> Figure:
 
 
 @figure("trade-attractors", "trade", "Experiment 1: the policy pair each initial policy pair ends in")
-def attractors(store: Store) -> Figure:
+def attractors(store: StoreReader) -> Figure:
     table = study.attractor_table(store)
     fig = Figure(figsize=(7, 6), layout="constrained")
     ax = fig.subplots()
@@ -53,7 +53,7 @@ def attractors(store: Store) -> Figure:
 
 
 @figure("trade-population", "trade", "Experiment 2: wellbeing and agents per policy against population size")
-def population(store: Store) -> Figure:
+def population(store: StoreReader) -> Figure:
     t = study.population_table(store)
     fig = Figure(figsize=(11, 4), layout="constrained")
     left, right = fig.subplots(1, 2)

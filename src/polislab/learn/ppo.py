@@ -30,20 +30,24 @@ from typing import Any, Protocol
 
 import numpy as np
 import torch
-from tensordict import TensorDict
-from tensordict.nn import TensorDictModule
 from torch import nn
-from torchrl.envs.utils import ExplorationType, set_exploration_type
-from torchrl.modules import MaskedCategorical, ProbabilisticActor, ValueOperator
-from torchrl.objectives import ClipPPOLoss
-from torchrl.objectives.value.functional import generalized_advantage_estimate
 
+from polislab.core.environment import import_leaving_environment_alone
 from polislab.core.errors import UsageError
 from polislab.core.files import write_atomically
 from polislab.core.progress import Progress
 from polislab.core.seeding import derived_seed
 from polislab.learn.imitation import choice_set_loss, draw_from
 from polislab.learn.ranking import Tempered
+
+_tensordict, _tensordict_nn, _utils, _modules, _objectives, _functional = import_leaving_environment_alone(
+    "tensordict", "tensordict.nn", "torchrl.envs.utils", "torchrl.modules", "torchrl.objectives",
+    "torchrl.objectives.value.functional")
+TensorDict, TensorDictModule = _tensordict.TensorDict, _tensordict_nn.TensorDictModule
+ExplorationType, set_exploration_type = _utils.ExplorationType, _utils.set_exploration_type
+MaskedCategorical, ProbabilisticActor, ValueOperator = (_modules.MaskedCategorical, _modules.ProbabilisticActor,
+                                                        _modules.ValueOperator)
+ClipPPOLoss, generalized_advantage_estimate = _objectives.ClipPPOLoss, _functional.generalized_advantage_estimate
 
 Choose = Callable[[list, list], list]  # (observations, envs) -> actions
 

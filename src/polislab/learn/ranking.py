@@ -34,6 +34,7 @@ from polislab.core.errors import UsageError
 from polislab.core.files import write_atomically
 
 FORMAT = "polislab-recommender-policy"  # the name policy files have carried since the first trained recommender
+FEATURES_BEFORE_RECORDED = 2  # files whose configuration lacks "features" were all trained on seed 002's two
 DENSE_FROM_DENSITY = 8  # graph attention over a dense adjacency when N^2 <= 8 x edges, else sparse,
 DENSE_FROM_NODES = 64  # and N >= 64: smaller graphs cost little either way, and stay on the path of
 #                        the catalog's reported N = 10 and 30 runs (the two paths round differently)
@@ -127,8 +128,7 @@ class RankingModule(nn.Module):
         super().__init__()
         if summary not in ("sum", "mean"):
             raise UsageError(f"unknown graph summary '{summary}'; allowed: sum, mean")
-        self.config = dict(hidden=hidden, width=width, layers=layers, heads=heads, summary=summary)
-        self.features = features
+        self.config = dict(features=features, hidden=hidden, width=width, layers=layers, heads=heads, summary=summary)
         self.hidden = HiddenModule(features, hidden, width, layers, heads)
         self.score = nn.Sequential(nn.Linear(3 * width, width), nn.ReLU(), nn.Linear(width, 1))
 
@@ -196,7 +196,7 @@ def policy_from_bytes(contents: bytes, source: str = "policy") -> tuple[RankingM
     if not isinstance(saved, dict) or saved.get("format") != FORMAT:
         raise UsageError(f"'{source}' is not a polislab recommender policy (train one with "
                          "'polislab run recommender-training')")
-    module = RankingModule(saved.get("features", 2), **saved["config"])
+    module = RankingModule(**{"features": FEATURES_BEFORE_RECORDED, **saved["config"]})
     module.load_state_dict(saved["state_dict"])
     module.eval()
     return module, saved.get("trained_on", {})

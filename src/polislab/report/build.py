@@ -9,9 +9,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from polislab.core.version import VERSION as __version__
+from polislab.core.files import write_atomically
+from polislab.core.version import VERSION
 from polislab.experiments.catalog import Entry
-from polislab.experiments.query import Store
+from polislab.experiments.store_reader import StoreReader
 from polislab.figures import draw_figure, load_figures
 
 CLAIM_HEADER = ["source", "it says", "source value", "ours", "tolerance", "verdict"]
@@ -44,7 +45,7 @@ class Section:
 def write_report(out: str | Path, chosen: list[Entry], quick: bool) -> ReportFiles:
     """Evaluate the claims of ``chosen`` on the store at ``out``, draw figures, write the report."""
     out = Path(out)
-    store = Store(out)
+    store = StoreReader(out)
     sections, passed, total, known = [], 0, 0, 0
     for entry in chosen:
         spec = entry.spec_for(quick)
@@ -74,20 +75,14 @@ def write_report(out: str | Path, chosen: list[Entry], quick: bool) -> ReportFil
             path = draw_figure(name, out, out / "figures" / f"{name}.png")
             figures.append((os.path.relpath(path, out), f"{name}: {figure.description}"))
     sections.append(Section("Figures", "Drawn from the stored runs.", [], figures))
-    title = f"polislab {__version__} reproduction report" + (" (--quick)" if quick else "")
+    title = f"polislab {VERSION} reproduction report" + (" (--quick)" if quick else "")
     summary = f"{passed} of {total} checks passed" + (
         f"; {known} known divergences from the source, explained in their rows." if known else ".")
     markdown = out / "report.md"
     page = out / "report.html"
-    _atomic_text(markdown, _markdown(title, summary, sections))
-    _atomic_text(page, _html(title, summary, sections))
+    for path, text in ((markdown, _markdown(title, summary, sections)), (page, _html(title, summary, sections))):
+        write_atomically(path, lambda temporary: temporary.write_text(text))
     return ReportFiles(markdown, page, passed, total, known)
-
-
-def _atomic_text(path: Path, text: str) -> None:
-    temporary = path.with_name(f".partial-{path.name}")
-    temporary.write_text(text)
-    os.replace(temporary, path)
 
 
 def _markdown(title: str, summary: str, sections: list[Section]) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from polislab.experiments.catalog import Claim, Entry, Verdict
-from polislab.experiments.query import Store
+from polislab.experiments.store_reader import StoreReader
 from polislab.experiments.spec import Spec
 from polislab.models.coevolution.recommenders import HEURISTICS
 
@@ -46,7 +46,7 @@ def santos_spec(values: dict, quick: bool) -> Spec:
                 name=f"coevolution-santos-{values['temptation']}-{values['sucker']}" + ("-quick" if quick else ""))
 
 
-def aggregate(store: Store, specs: list[Spec], by: str) -> dict[str, np.ndarray]:
+def aggregate(store: StoreReader, specs: list[Spec], by: str) -> dict[str, np.ndarray]:
     """Means per group over the first of ``specs`` with stored runs (full before quick)."""
     sql = (f"SELECT {by}, count(*) AS runs, avg(cooperators_final) AS cooperators, "
            "avg(rewires) AS rewires, avg(rewires_per_opportunity) AS per_opportunity, "
@@ -59,11 +59,11 @@ def aggregate(store: Store, specs: list[Spec], by: str) -> dict[str, np.ndarray]
     return {}
 
 
-def _fig5(store: Store) -> dict:
+def _fig5(store: StoreReader) -> dict:
     return aggregate(store, [FIG5, FIG5_QUICK], "temptation, sucker")
 
 
-def _harmony_and_dilemma(store: Store) -> Verdict:
+def _harmony_and_dilemma(store: StoreReader) -> Verdict:
     t = _fig5(store)
     harmony = t["cooperators"][(t["sucker"] >= 0) & (t["temptation"] <= 1)].mean()
     dilemma = t["cooperators"][(t["sucker"] < 0) & (t["temptation"] > 1)].mean()
@@ -71,7 +71,7 @@ def _harmony_and_dilemma(store: Store) -> Verdict:
                    harmony > 0.9 and dilemma < harmony - 0.5)
 
 
-def _fig6(store: Store) -> dict:
+def _fig6(store: StoreReader) -> dict:
     return aggregate(store, [FIG6, FIG6_QUICK], "recommender, w")
 
 
@@ -79,37 +79,37 @@ def _by_recommender(table: dict, column: str) -> dict[str, float]:
     return {name: float(table[column][table["recommender"] == name].mean()) for name in np.unique(table["recommender"])}
 
 
-def _fair_below_random(store: Store) -> Verdict:
+def _fair_below_random(store: StoreReader) -> Verdict:
     cooperators = _by_recommender(_fig6(store), "cooperators")
     return Verdict(f"mean cooperators over W: fair {cooperators['fair']:.3f}, random {cooperators['random']:.3f}",
                    cooperators["fair"] < cooperators["random"])
 
 
-def _rewiring_extremes(store: Store) -> Verdict:
+def _rewiring_extremes(store: StoreReader) -> Verdict:
     rate = _by_recommender(_fig6(store), "per_opportunity")
     ordered = sorted(rate, key=rate.get)
     text = ", ".join(f"{name} {rate[name]:.3f}" for name in ordered)
     return Verdict(f"rewires per opportunity: {text}", ordered[0] == "good" and ordered[-1] in ("bad", "fair"))
 
 
-def _local_most_heterogeneous(store: Store) -> Verdict:
+def _local_most_heterogeneous(store: StoreReader) -> Verdict:
     heterogeneity = _by_recommender(_fig6(store), "heterogeneity")
     text = ", ".join(f"{name} {value:.0f}" for name, value in sorted(heterogeneity.items(), key=lambda kv: -kv[1]))
     return Verdict(f"degree variance: {text}", max(heterogeneity, key=heterogeneity.get) == "local")
 
 
-def _good_converges_best(store: Store) -> Verdict:
+def _good_converges_best(store: StoreReader) -> Verdict:
     cooperators = _by_recommender(_fig6(store), "cooperators")
     text = ", ".join(f"{name} {value:.2f}" for name, value in sorted(cooperators.items(), key=lambda kv: -kv[1]))
     return Verdict(f"mean cooperators over W: {text}",
                    max(cooperators, key=cooperators.get) == "good" and min(cooperators, key=cooperators.get) in ("bad", "fair"))
 
 
-def _fig13(store: Store) -> dict:
+def _fig13(store: StoreReader) -> dict:
     return aggregate(store, [FIG13, FIG13_QUICK], "recommender")
 
 
-def _frontier(store: Store) -> Verdict:
+def _frontier(store: StoreReader) -> Verdict:
     t = _fig13(store)
     live = t["recommender"] != "null"
     coops, rewires = t["cooperators"][live], t["rewires"][live]
@@ -125,7 +125,7 @@ def _santos(game: str):
     full, quick = santos_spec(SANTOS_GAMES[game], False), santos_spec(SANTOS_GAMES[game], True)
     dilemma = game.startswith("prisoner")
 
-    def measure(store: Store) -> Verdict:
+    def measure(store: StoreReader) -> Verdict:
         t = aggregate(store, [full, quick], "w")
         above = t["w"][t["cooperators"] > 0.9]
         critical = f"{above.min():g}" if above.size else "beyond the range"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from polislab.experiments.catalog import Claim, Entry, Verdict
-from polislab.experiments.query import Store
+from polislab.experiments.store_reader import StoreReader
 from polislab.experiments.spec import Spec
 from polislab.models.coevolution.model import share_column
 
@@ -41,7 +41,7 @@ ADOPTION = Spec(model="coevolution", seeds=list(range(30)), name="competition-ad
                 params={**BASE, "w": 1.0, "w2": 0.1}, grid={"mixture": [s[1] for s in SCENARIOS]})
 
 
-def runs_by_point(store: Store, specs: list[Spec]) -> list[tuple[object, dict[str, np.ndarray]]]:
+def runs_by_point(store: StoreReader, specs: list[Spec]) -> list[tuple[object, dict[str, np.ndarray]]]:
     """(parameters, stored runs) per grid point of the first spec with stored runs (one query)."""
     for spec in specs:
         runs = spec.runs()  # point-major: each point's seeds in a row
@@ -55,7 +55,7 @@ def runs_by_point(store: Store, specs: list[Spec]) -> list[tuple[object, dict[st
     return []
 
 
-def baseline_table(store: Store) -> dict[tuple[float, float], dict[str, float]]:
+def baseline_table(store: StoreReader) -> dict[tuple[float, float], dict[str, float]]:
     """Mean final share of each recommender (and cooperators) per (W, W2)."""
     table = {}
     for point, runs in runs_by_point(store, [BASELINES, BASELINES_QUICK]):
@@ -65,7 +65,7 @@ def baseline_table(store: Store) -> dict[tuple[float, float], dict[str, float]]:
     return table
 
 
-def _critical_region(store: Store) -> Verdict:
+def _critical_region(store: StoreReader) -> Verdict:
     table = baseline_table(store)
     lost = sorted((w, w2) for (w, w2), means in table.items() if means["local"] < 0.5)
     inside = [(w, w2) for w, w2 in lost if 1 <= w <= 2 and 0.03 <= w2 <= 0.1]
@@ -74,14 +74,14 @@ def _critical_region(store: Store) -> Verdict:
                    bool(inside))
 
 
-def _infinite_w(store: Store) -> Verdict:
+def _infinite_w(store: StoreReader) -> Verdict:
     table = baseline_table(store)
     shares = [means["local"] for (w, _), means in table.items() if np.isinf(w)]
     return Verdict(f"W = inf: local's final share {min(shares):.3f}-{max(shares):.3f} over W2 (started at 0.9)",
                    bool(shares) and max(abs(s - 0.9) for s in shares) <= 0.05)
 
 
-def _good_and_local_lead(store: Store) -> Verdict:
+def _good_and_local_lead(store: StoreReader) -> Verdict:
     table = baseline_table(store)
     parts, passed = [], True
     for w in (1.0, 1.2, 1.6, 2.0):
@@ -95,7 +95,7 @@ def _good_and_local_lead(store: Store) -> Verdict:
     return Verdict("; ".join(parts) + " (mean over finite W2)", passed and bool(parts))
 
 
-def adoption_rows(store: Store) -> list[dict]:
+def adoption_rows(store: StoreReader) -> list[dict]:
     """Per Table 6 scenario: our means (coops, rewires, initial majority's final share) and the source's."""
     found = {str(sorted(point.mixture.items())): runs for point, runs in runs_by_point(store, [ADOPTION])}
     rows = []
@@ -113,7 +113,7 @@ def adoption_rows(store: Store) -> list[dict]:
     return rows
 
 
-def table6(store: Store) -> tuple[str, list[str], list[list[str]]]:
+def table6(store: StoreReader) -> tuple[str, list[str], list[list[str]]]:
     rows = [[r["row"], f"{r['source'][0]:.3f}", f"{r['coops']:.3f} ± {r['coops_sd']:.3f}", f"{r['source'][1]:,.0f}",
              f"{r['rewires']:,.0f}", "-" if r["kept"] is None else f"{r['source'][2]:.3f}",
              "-" if r["kept"] is None else f"{r['kept']:.3f}"] for r in adoption_rows(store)]
@@ -122,23 +122,23 @@ def table6(store: Store) -> tuple[str, list[str], list[list[str]]]:
              "initial majority (seed)", "initial majority (ours)"], rows)
 
 
-def _rows(store: Store) -> dict[str, dict]:
+def _rows(store: StoreReader) -> dict[str, dict]:
     return {r["row"]: r for r in adoption_rows(store)}
 
 
-def _aligned_beats_engagement(store: Store) -> Verdict:
+def _aligned_beats_engagement(store: StoreReader) -> Verdict:
     r = _rows(store)
     aligned, engagement, local = r["Aligned"]["coops"], r["Engagement"]["coops"], r["Local"]["coops"]
     return Verdict(f"final cooperators: aligned {aligned:.3f}, engagement {engagement:.3f}, local {local:.3f}",
                    aligned > engagement and aligned > local)
 
 
-def _engagement_not_adopted(store: Store) -> Verdict:
+def _engagement_not_adopted(store: StoreReader) -> Verdict:
     kept = _rows(store)["Engagement vs Local majority"]["kept"]
     return Verdict(f"local keeps {kept:.3f} of the users against a 10% engagement maximizer", kept >= 0.8)
 
 
-def _aligned_adopted(store: Store) -> Verdict:
+def _aligned_adopted(store: StoreReader) -> Verdict:
     r = _rows(store)
     against_local = r["Aligned vs Local majority"]["kept"]
     against_engagement = r["Aligned vs Engagement majority"]["kept"]

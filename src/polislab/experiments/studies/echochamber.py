@@ -8,7 +8,7 @@ import numpy as np
 from polislab.core.registry import get_model
 from polislab.core.stats import proportion_text, wilson_interval
 from polislab.experiments.catalog import Claim, Entry, Verdict
-from polislab.experiments.query import Store
+from polislab.experiments.store_reader import StoreReader
 from polislab.experiments.spec import Spec, params_json
 
 SEEDS = list(range(1000))
@@ -35,12 +35,12 @@ MODES = Spec(
 )
 
 
-def _runs(store: Store, preset: str) -> dict[str, np.ndarray]:
+def _runs(store: StoreReader, preset: str) -> dict[str, np.ndarray]:
     """The stored runs of a stage (all of the full spec's that are there)."""
     return store.spec_runs(SPECS[preset])
 
 
-def _fixed_point(store: Store) -> Verdict:
+def _fixed_point(store: StoreReader) -> Verdict:
     runs = _runs(store, "own-evidence")
     worst = float(np.max(runs["fixed_point_error"]))
     return Verdict(f"max |b_i - e_i/s| = {worst:.1e} over {len(runs['key'])} runs",
@@ -52,12 +52,12 @@ def _majority(successes: int, trials: int) -> Verdict:
     return Verdict(proportion_text(successes, trials), low > 0.5)
 
 
-def _consensus(store: Store) -> Verdict:
+def _consensus(store: StoreReader) -> Verdict:
     runs = _runs(store, "fixed-listening")
     return _majority(int(np.sum(runs["consensus"] == 1.0)), len(runs["key"]))
 
 
-def _random_sign(store: Store) -> Verdict:
+def _random_sign(store: StoreReader) -> Verdict:
     runs = _runs(store, "fixed-listening")
     positive, trials = int(np.sum(runs["majority_sign"] == 1)), len(runs["key"])
     low, high = wilson_interval(positive, trials)
@@ -80,24 +80,24 @@ FROM s GROUP BY key
 """
 
 
-def _first_steps(store: Store, runs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def _first_steps(store: StoreReader, runs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     steps = store.query(FIRST_STEPS, runs["key"])
     return {name: column.astype(float) for name, column in steps.items() if name != "key"}
 
 
-def _radicalised_first(store: Store) -> Verdict:
+def _radicalised_first(store: StoreReader) -> Verdict:
     steps = _first_steps(store, _runs(store, "selective-evidence"))
     belief, evidence = steps["beliefs_tenfold"], steps["evidence_tenfold"]
     first = np.nan_to_num(belief, nan=np.inf) < np.nan_to_num(evidence, nan=np.inf)
     return _majority(int(first.sum()), len(first))
 
 
-def _bubbles(store: Store) -> Verdict:
+def _bubbles(store: StoreReader) -> Verdict:
     runs = _runs(store, "chosen-listening")
     return _majority(int(np.sum(runs["listen_sign_agreement"] >= AGREEMENT_FOR_BUBBLES)), len(runs["key"]))
 
 
-def _beliefs_before_listening(store: Store) -> Verdict:
+def _beliefs_before_listening(store: StoreReader) -> Verdict:
     runs = _runs(store, "chosen-listening")
     steps = _first_steps(store, runs)
     belief, bubble = steps["beliefs_half_clamp"], steps["bubbles_half_formed"]
@@ -108,7 +108,7 @@ def _beliefs_before_listening(store: Store) -> Verdict:
                    verdict.passed and np.median(lead) > 0)
 
 
-def _faster_with_evidence(store: Store) -> Verdict:
+def _faster_with_evidence(store: StoreReader) -> Verdict:
     listening = _runs(store, "chosen-listening")
     both = _runs(store, "chosen-listening-and-evidence")
     by_seed = dict(zip(listening["seed"], listening["bubble_step"]))
@@ -125,7 +125,7 @@ def _faster_with_evidence(store: Store) -> Verdict:
     )
 
 
-def gradient_mode_outcomes(store: Store) -> list[dict]:
+def gradient_mode_outcomes(store: StoreReader) -> list[dict]:
     """Joint (the notebook) against own gradients, stage by stage, on the same seeds."""
     own = store.spec_runs(MODES)
     outcomes = []
@@ -148,7 +148,7 @@ def gradient_mode_outcomes(store: Store) -> list[dict]:
     return outcomes
 
 
-def gradient_modes_table(store: Store) -> tuple[str, list[str], list[list[str]]]:
+def gradient_modes_table(store: StoreReader) -> tuple[str, list[str], list[list[str]]]:
     header = ["stage", "gradient", "runs", "consensus", "two bubbles", "median steps to bubbles",
               "median mean |b|"]
     rows = [

@@ -17,7 +17,7 @@ import numpy as np
 
 from polislab.core.stats import difference_interval
 from polislab.experiments.catalog import Claim, Entry, Verdict
-from polislab.experiments.query import Store
+from polislab.experiments.store_reader import StoreReader
 from polislab.experiments.spec import Spec
 from polislab.experiments.studies.competition import runs_by_point
 from polislab.models.coevolution.params import PRESETS as TABLE4_PRESETS
@@ -87,7 +87,7 @@ LARGE_DURATION = {"n100-rewires": "About 40 minutes", "n100-coops-change": "Abou
 STEPS = {name: values["steps"] for name, values in TABLE4_PRESETS.items() if name.startswith("table4-")}
 
 
-def heuristics(store: Store, specs: tuple[Spec, ...] = (HEURISTIC_RUNS, HEURISTIC_RUNS_QUICK)
+def heuristics(store: StoreReader, specs: tuple[Spec, ...] = (HEURISTIC_RUNS, HEURISTIC_RUNS_QUICK)
                ) -> dict[tuple[str, str], dict[str, np.ndarray]]:
     """Per (Table 4 preset, heuristic): the runs' final cooperators and rewire requests."""
     table = {}
@@ -105,7 +105,7 @@ def heuristic_return(runs: dict[str, np.ndarray], reward: str, preset: str) -> f
     return float(np.mean(runs["requests"]) / STEPS[preset])
 
 
-def policies(store: Store, specs: tuple[Spec, ...] = (TRAINING, TRAINING_QUICK)) -> list[dict]:
+def policies(store: StoreReader, specs: tuple[Spec, ...] = (TRAINING, TRAINING_QUICK)) -> list[dict]:
     """One row per trained policy of the first of ``specs`` stored: its configuration and
     per-episode evaluations by preset."""
     rows = []
@@ -127,7 +127,7 @@ def policies(store: Store, specs: tuple[Spec, ...] = (TRAINING, TRAINING_QUICK))
     return rows
 
 
-def _best_policy_against(store: Store, rival: str) -> Verdict:
+def _best_policy_against(store: StoreReader, rival: str) -> Verdict:
     """For each reward, the best N = 10 policy's mean return against the random heuristic
     (``rival`` random) or the best heuristic (``rival`` best) on that reward."""
     table = heuristics(store)
@@ -142,11 +142,11 @@ def _best_policy_against(store: Store, rival: str) -> Verdict:
     return Verdict("; ".join(parts) + " (return per episode, N = 10)", passed)
 
 
-def _learned_beats_random(store: Store) -> Verdict:
+def _learned_beats_random(store: StoreReader) -> Verdict:
     return _best_policy_against(store, "random")
 
 
-def _best_heuristic(store: Store) -> Verdict:
+def _best_heuristic(store: StoreReader) -> Verdict:
     return _best_policy_against(store, "best")
 
 
@@ -167,7 +167,7 @@ def _gap_verdict(pairs: list[tuple[str, np.ndarray, np.ndarray]], what: str) -> 
                    positive and low > 0)
 
 
-def _engagement_leaves_fewer_cooperators(store: Store) -> Verdict:
+def _engagement_leaves_fewer_cooperators(store: StoreReader) -> Verdict:
     """Final cooperators under aligned minus engagement policies (trained at any size),
     evaluated at each size."""
     pairs = []
@@ -180,7 +180,7 @@ def _engagement_leaves_fewer_cooperators(store: Store) -> Verdict:
     return _gap_verdict(pairs, "episodes")
 
 
-def _heuristics_trade_off(store: Store) -> Verdict:
+def _heuristics_trade_off(store: StoreReader) -> Verdict:
     """The heuristic best for #rewires leaves fewer cooperators than the best for #coops."""
     table = heuristics(store)
     pairs, names_used = [], []
@@ -196,7 +196,7 @@ def _heuristics_trade_off(store: Store) -> Verdict:
     return Verdict("; ".join(names_used) + ". " + verdict.ours, verdict.passed)
 
 
-def _large_gat_beats_every_heuristic(label: str, store: Store) -> Verdict:
+def _large_gat_beats_every_heuristic(label: str, store: StoreReader) -> Verdict:
     """The GAT policy trained with settings ``label`` against the heuristic best on its reward's
     measure (rewires: requests per episode; coops-change: final cooperators) at the size it was
     trained at, Welch 95% interval of the difference; with the evaluation returns over training
@@ -225,7 +225,7 @@ def _large_gat_beats_every_heuristic(label: str, store: Store) -> Verdict:
     return Verdict("; ".join(parts) or "nothing stored", bool(parts) and passed)
 
 
-def policy_table(store: Store, specs: tuple[Spec, ...] = (TRAINING, TRAINING_QUICK)
+def policy_table(store: StoreReader, specs: tuple[Spec, ...] = (TRAINING, TRAINING_QUICK)
                  ) -> tuple[str, list[str], list[list[str]]]:
     table = heuristics(store)
     rows = []

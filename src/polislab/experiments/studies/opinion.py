@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from polislab.experiments.catalog import Claim, Entry, Verdict, stored
-from polislab.experiments.query import Store
+from polislab.experiments.store_reader import StoreReader
 from polislab.experiments.spec import Spec
 
 SOURCE = "seed 003 (Meylahn & Meylahn 2024)"
@@ -34,7 +34,7 @@ ERGODIC_QUICK = Spec(model="opinion", preset="ergodic", seeds=list(range(4)), na
                      params={"initial_plus": 1.0, "updates": 2_000_000, "records": 100}, grid={"feedback": ["greedy", "expressed"]})
 
 
-def consensus_times(store: Store) -> dict[float, tuple[np.ndarray, int]]:
+def consensus_times(store: StoreReader) -> dict[float, tuple[np.ndarray, int]]:
     """Per radius: the times to consensus (inf: censored) and the time limit."""
     runs = stored(store, TIMES, TIMES_QUICK)
     out = {}
@@ -45,7 +45,7 @@ def consensus_times(store: Store) -> dict[float, tuple[np.ndarray, int]]:
     return out
 
 
-def _heavy_tail(store: Store) -> Verdict:
+def _heavy_tail(store: StoreReader) -> Verdict:
     parts, passed = [], True
     for radius, (times, limit) in consensus_times(store).items():
         median = np.median(times)
@@ -57,14 +57,14 @@ def _heavy_tail(store: Store) -> Verdict:
     return Verdict("; ".join(parts), passed and bool(parts))
 
 
-def _persistent(store: Store) -> Verdict:
+def _persistent(store: StoreReader) -> Verdict:
     times, limit = consensus_times(store)[0.225]
     share = float(np.mean(np.isinf(times)))
     return Verdict(f"r = 0.225: {share:.0%} of {len(times)} runs still polarised after {limit:.0e} updates "
                    f"({limit // 100:.0e} sweeps)", share >= 0.5)
 
 
-def metastable_run(store: Store) -> str | None:
+def metastable_run(store: StoreReader) -> str | None:
     """The run of the metastable spec that reached consensus last (None if none did)."""
     runs = stored(store, METASTABLE, METASTABLE_QUICK)
     done = ~runs["censored"].astype(bool) if len(runs.get("key", [])) else np.array([], dtype=bool)
@@ -79,7 +79,7 @@ def local_agreement_time(series: dict[str, np.ndarray]) -> float:
     return float(series["step"][below[0]]) if below.size else np.inf
 
 
-def _metastable(store: Store) -> Verdict:
+def _metastable(store: StoreReader) -> Verdict:
     key = metastable_run(store)
     if key is None:
         return Verdict("no run reached consensus", False)
@@ -96,7 +96,7 @@ def _metastable(store: Store) -> Verdict:
                    consensus >= 10 * local and min(held, default=0) >= 100)
 
 
-def batch_medians(store: Store) -> dict:
+def batch_medians(store: StoreReader) -> dict:
     """Median time to consensus (censored runs count as above the limit) per batch size, and the
     voter model's over all its runs."""
     runs = stored(store, VOTER_LIMIT, VOTER_LIMIT_QUICK)
@@ -112,7 +112,7 @@ def batch_medians(store: Store) -> dict:
     return out
 
 
-def _voter_limit(store: Store) -> Verdict:
+def _voter_limit(store: StoreReader) -> Verdict:
     m = batch_medians(store)
     batches = sorted(b for b in m if isinstance(b, int))
     parts = [f"b = {b}: {m[b][0]:.3g}" for b in batches]
@@ -122,7 +122,7 @@ def _voter_limit(store: Store) -> Verdict:
                    f"voter = {ratio:.2f}", abs(ratio - 1) <= 0.25 and smallest >= 10 * m["voter"])
 
 
-def _ergodic(store: Store) -> Verdict:
+def _ergodic(store: StoreReader) -> Verdict:
     runs = stored(store, ERGODIC, ERGODIC_QUICK)
     original = runs["feedback"] == "greedy"
     exits_original = runs["consensus_exits"][original]
@@ -134,7 +134,7 @@ def _ergodic(store: Store) -> Verdict:
                    exits_original.max() == 0 and exits_modified.min() > 0)
 
 
-def batch_rows(store: Store) -> tuple[str, list[str], list[list[str]]]:
+def batch_rows(store: StoreReader) -> tuple[str, list[str], list[list[str]]]:
     m = batch_medians(store)
     rows = [[str(b), f"{m[b][0]:.3g}", f"{m[b][1][0]:.3g}-{m[b][1][1]:.3g}"] for b in sorted(k for k in m
                                                                                         if isinstance(k, int))]

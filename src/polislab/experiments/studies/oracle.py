@@ -7,7 +7,7 @@ import numpy as np
 
 from polislab.core.stats import proportion_text
 from polislab.experiments.catalog import Claim, Entry, Verdict
-from polislab.experiments.query import Store
+from polislab.experiments.store_reader import StoreReader
 from polislab.experiments.spec import Spec
 from polislab.models.oracle.world import ARMSTRONG_2019
 
@@ -18,7 +18,7 @@ SHARE_TOLERANCE = 0.03  # issue 6: within 3 points of the post's percentages
 COUNTERFACTUAL_TOLERANCE = 0.05
 
 
-def oracle_runs(store: Store) -> dict[str, dict]:
+def oracle_runs(store: StoreReader) -> dict[str, dict]:
     """The stored run of each oracle design: its metrics as a dict, by design name."""
     runs = store.spec_runs(SPEC)
     names = list(runs.get("key", []))
@@ -36,7 +36,7 @@ def share_near(run: dict, target: float, gap: float = 0.25) -> float:
 
 
 def _split(oracle: str, first: float, second: float, expected_first: float):
-    def measure(store: Store) -> Verdict:
+    def measure(store: StoreReader) -> Verdict:
         run = oracle_runs(store)[oracle]
         runs = int(run["runs"])
         a, b = share_near(run, first), share_near(run, second)
@@ -46,13 +46,13 @@ def _split(oracle: str, first: float, second: float, expected_first: float):
     return measure
 
 
-def _wireheads(store: Store) -> Verdict:
+def _wireheads(store: StoreReader) -> Verdict:
     run = oracle_runs(store)["high-bandwidth"]
     return Verdict(f"final prediction 2.5 in {run['share_wireheading']:.1%} of {int(run['runs'])} runs",
                    run["share_wireheading"] == 1.0)
 
 
-def _counterfactual_estimate(store: Store) -> Verdict:
+def _counterfactual_estimate(store: StoreReader) -> Verdict:
     run = oracle_runs(store)["counterfactual"]
     target = float(ARMSTRONG_2019.mean(0.0))
     error = abs(run["mean_final_prediction"] - target)
@@ -60,7 +60,7 @@ def _counterfactual_estimate(store: Store) -> Verdict:
                    error <= COUNTERFACTUAL_TOLERANCE)
 
 
-def _counterfactual_loss(store: Store) -> Verdict:
+def _counterfactual_loss(store: StoreReader) -> Verdict:
     run = oracle_runs(store)["counterfactual"]
     target = float(ARMSTRONG_2019.sd(0.0)) ** 2
     return Verdict(f"erasure loss {run['erasure_loss']:.4f} (last 10% of steps) vs Var Y(0) = {target:g}; "
@@ -68,7 +68,7 @@ def _counterfactual_loss(store: Store) -> Verdict:
                    abs(run["erasure_loss"] - target) <= COUNTERFACTUAL_TOLERANCE and run["share_wireheading"] == 0)
 
 
-def outcomes_table(store: Store) -> tuple[str, list[str], list[list[str]]]:
+def outcomes_table(store: StoreReader) -> tuple[str, list[str], list[list[str]]]:
     rows = []
     for name, run in oracle_runs(store).items():
         second = "-" if run["outcome2"] is None or np.isnan(run["outcome2"]) else \

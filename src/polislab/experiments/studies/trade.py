@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from polislab.experiments.catalog import Claim, Entry, Verdict, stored
-from polislab.experiments.query import Store
+from polislab.experiments.store_reader import StoreReader
 from polislab.experiments.spec import Spec
 
 WSLS, TFT = 6, 10
@@ -40,7 +40,7 @@ POPULATION_QUICK = Spec(model="trade", seeds=[0], name="trade-population-quick",
                         grid={"agents": [2, 3, 4, 6, 8, 12], "memory": ["own-last", "friends"]})
 
 
-def _zero(store: Store) -> Verdict:
+def _zero(store: StoreReader) -> Verdict:
     runs = stored(store, ZERO, ZERO_QUICK)
     stealing = float(np.mean(runs["share_stealing"]))
     wellbeing = float(np.mean(runs["mean_wellbeing"]))
@@ -48,7 +48,7 @@ def _zero(store: Store) -> Verdict:
                    f"(exploration floor 0.0025 keeps it a little above 1)", stealing == 1.0 and wellbeing < 1.1)
 
 
-def _default_start(store: Store) -> Verdict:
+def _default_start(store: StoreReader) -> Verdict:
     runs = stored(store, DEFAULT_START, DEFAULT_START_QUICK)
     mutual = int(np.sum(runs["policy_pair"] == WSLS * 16 + WSLS))
     total = len(runs["key"])
@@ -56,7 +56,7 @@ def _default_start(store: Store) -> Verdict:
                    f"{np.mean(runs['mean_wellbeing']):.3f}", mutual >= 0.75 * total)
 
 
-def attractor_table(store: Store) -> dict[tuple[int, int], int]:
+def attractor_table(store: StoreReader) -> dict[tuple[int, int], int]:
     runs = stored(store, ATTRACTORS, ATTRACTORS_QUICK)
     table = {}
     for initial, pair in zip(runs.get("initial_policies", []), runs.get("policy_pair", [])):
@@ -65,14 +65,14 @@ def attractor_table(store: Store) -> dict[tuple[int, int], int]:
     return table
 
 
-def _tit_for_tat_leaves(store: Store) -> Verdict:
+def _tit_for_tat_leaves(store: StoreReader) -> Verdict:
     tft = attractor_table(store).get((TFT, TFT))
     if tft is None:
         return Verdict("no mutual tit-for-tat start stored", False)
     return Verdict(f"mutual tit-for-tat (0xaa) ends at {tft:#04x}", tft != 0xAA)
 
 
-def _attractor_set(store: Store) -> Verdict:
+def _attractor_set(store: StoreReader) -> Verdict:
     table = attractor_table(store)
     runs = stored(store, ATTRACTORS, ATTRACTORS_QUICK)
     converged = int(np.sum(runs["converged"])) if len(runs.get("key", [])) else 0
@@ -84,7 +84,7 @@ def _attractor_set(store: Store) -> Verdict:
                    f"{share:.0%}; outside the source's set: {len(outside)}", bool(table) and not outside)
 
 
-def population_table(store: Store) -> dict:
+def population_table(store: StoreReader) -> dict:
     sql = ("SELECT memory, agents, avg(mean_wellbeing) AS wellbeing, avg(wellbeing_spread) AS spread, "
            "avg(share_win_stay_lose_shift) AS wsls, avg(share_stealing) AS stealing "
            "FROM runs WHERE key IN (SELECT key FROM chosen) GROUP BY memory, agents ORDER BY memory, agents")
@@ -95,7 +95,7 @@ def population_table(store: Store) -> dict:
     return {}
 
 
-def _breakdown(store: Store) -> Verdict:
+def _breakdown(store: StoreReader) -> Verdict:
     t = population_table(store)
     parts, passed = [], True
     for memory in ("own-last", "friends"):
@@ -108,7 +108,7 @@ def _breakdown(store: Store) -> Verdict:
     return Verdict("; ".join(parts), passed)
 
 
-def population_rows(store: Store) -> tuple[str, list[str], list[list[str]]]:
+def population_rows(store: StoreReader) -> tuple[str, list[str], list[list[str]]]:
     t = population_table(store)
     rows = [[str(m), str(a), f"{w:.2f}", f"{s:.2f}", f"{p:.0%}", f"{x:.0%}"]
             for m, a, w, s, p, x in zip(t["memory"], t["agents"], t["wellbeing"], t["spread"], t["wsls"], t["stealing"])]

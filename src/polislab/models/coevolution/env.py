@@ -33,29 +33,11 @@ requests of its own users.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 import numpy as np
 
-
-def _import_leaving_the_environment_alone():
-    """gymnasium and pettingzoo set PYGAME_/SDL_ variables when first imported (for pygame
-    rendering, which polislab never uses); importing polislab changes no global setting, so the
-    process environment is put back as it was."""
-    saved = dict(os.environ)
-    import gymnasium
-    import pettingzoo
-
-    if dict(os.environ) != saved:
-        os.environ.clear()
-        os.environ.update(saved)
-    return gymnasium, pettingzoo
-
-
-gymnasium, _pettingzoo = _import_leaving_the_environment_alone()
-spaces, ParallelEnv = gymnasium.spaces, _pettingzoo.ParallelEnv
-
+from polislab.core.environment import import_leaving_environment_alone
 from polislab.core.errors import UsageError
 from polislab.core.seeding import derived_seed
 from polislab.learn.imitation import draw_from
@@ -64,6 +46,9 @@ from polislab.models.coevolution import recommenders as rec
 from polislab.models.coevolution.decision import FEATURES, next_decision, teacher_choices
 from polislab.models.coevolution.model import State, initial_state
 from polislab.models.coevolution.params import PRESETS, CoevolutionParams
+
+gymnasium, _pettingzoo = import_leaving_environment_alone("gymnasium", "pettingzoo")
+spaces, ParallelEnv = gymnasium.spaces, _pettingzoo.ParallelEnv
 
 REDRAWS = 100
 Reward = Callable[[State, bool], float]

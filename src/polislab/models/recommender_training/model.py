@@ -86,8 +86,8 @@ class RecommenderTask:
         return RecommenderEnv(environment or self.params.environment, self.params.reward)
 
     def policy(self) -> RankingModule:
-        config = {name: getattr(self.params, name) for name in SHAPE}
-        module = RankingModule(FEATURES, **config)
+        config = {"features": FEATURES, **{name: getattr(self.params, name) for name in SHAPE}}
+        module = RankingModule(**config)
         if self.params.start_from:
             module.load_state_dict(_starting_policy(self.params.start_from, self.params.start_seed,
                                                     config).state_dict())

@@ -1,4 +1,5 @@
-"""Read stored runs back as numpy columns (for claims, figures and the report)."""
+"""The read side of the results store: stored runs back as numpy columns (for claims, figures and
+the report). Writing, listing and DuckDB over a store are in ``store.py``."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ def _column(values) -> np.ndarray:
     return np.where(values.mask, None, values.data).astype(object)
 
 
-class Store:
+class StoreReader:
     """A results directory opened for reading: runs by key, their series and artifacts.
 
     Each read opens only the files of the runs it asks for (one Parquet file per run), so a
