@@ -3,8 +3,10 @@ per second at N = 10, 100 and 500 (Table 4 presets) with a random policy, and wi
 ranking modules choosing for ``BATCH`` environments at once (one batched forward pass per step,
 as in training and evaluation); then PPO training throughput (decisions per second, evaluations
 left out) at N = 10 and 100 for both hidden modules, imitation of a heuristic (GAT) at the same
-sizes, and with a GPU also GAT PPO at N = 500 with 64 environments. Issue 8 sets no floor; these
-figures are the baseline.
+sizes, and GAT PPO at N = 500 (on a GPU with 64 environments; on the CPU, without --quick, with 8).
+Where the time goes (issue 20's profile, one thread): at N = 100 a GAT update spends 80% in PPO's
+four epochs of forward and backward passes over the dense attention, at N = 500 90% in sparse
+message passing (scatter_add), so stepping the environments faster cannot speed training much.
 
     python benchmarks/bench_learned.py [--quick] [--device cuda] [--no-retain]
 
@@ -86,6 +88,9 @@ def main() -> None:
         speed = training_speed(dict(environment="table4-n500", hidden="gat", summary="mean", envs=64, minibatch=128,
                                     device=device), 2 if quick else 6)
         print(f"  table4-n500  gat, 64 environments, minibatches of 128: {speed:7.0f} decisions/s")
+    elif not quick:
+        speed = training_speed(dict(environment="table4-n500", hidden="gat"), 2)
+        print(f"  table4-n500  gat (PPO, 8 environments): {speed:7.1f} decisions/s")
     print(f"peak memory (this process): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 

@@ -8,7 +8,6 @@ import sys
 import numpy as np
 import pytest
 
-from polislab.testing import check_model
 
 
 def polislab(*arguments, cwd=None):
@@ -86,11 +85,6 @@ def test_set_parses_booleans_numbers_and_none():
                     "--set", "clamp=none", "--set", "steps=10", "--set", "graph=sparse", "--set", "k=3")
     params = json.loads(done.stdout)["params"]
     assert (params["n"], params["learn_evidence"], params["clamp"], params["k"]) == (100, True, None, 3)
-
-
-def test_the_echochamber_model_honours_the_contract():
-    check_model("echochamber", {"steps": 300, "n": 8})
-    check_model("echochamber", {"steps": 50, "n": 40, "graph": "sparse", "k": 5, "learn_listening": True})
 
 
 @pytest.mark.slow

@@ -12,8 +12,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from polislab.core.version import VERSION
 from polislab.core.errors import UsageError
+from polislab.core.version import VERSION
 
 app = typer.Typer(
     add_completion=False,

@@ -17,7 +17,6 @@ from polislab.models.coevolution import kernels, recommend
 from polislab.models.coevolution import recommenders as rec
 from polislab.models.coevolution.model import advance, initial_state
 from polislab.models.coevolution.recommenders import register_recommender
-from polislab.testing import check_model
 
 from coevolution_reference import simulate_reference
 
@@ -273,7 +272,3 @@ def test_run_json_contract():
     assert document["params"]["w"] == 4 and document["seeds"] == list(range(8))
     assert document["summary"]["cooperators_final"]["n"] == 8
     assert all(0 <= r["metrics"]["cooperators_final"] <= 1 for r in document["replicates"])
-
-
-def test_the_coevolution_model_honours_the_contract():
-    check_model("coevolution", {"n": 50, "k": 4, "graph": "erdos-renyi", "steps": 2000, "record_every": 500})

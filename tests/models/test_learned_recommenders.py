@@ -20,7 +20,7 @@ from polislab.core.errors import UsageError
 from polislab.core.seeding import derived_seed
 from polislab.models.coevolution.env import RecommenderEnv
 from polislab.models.coevolution.model import initial_state
-from polislab.learn.ranking import (RankingModule, dense_adjacency, dense_attention, load_policy,
+from polislab.learn.ranking import (RankingModule, attention_bias, dense_attention, load_policy,
                                                 policy_from_bytes, save_policy)
 from polislab.models.coevolution.decision import FEATURES
 from polislab.models.recommender_training.model import evaluate, new_trainer as Trainer, random_actions
@@ -116,11 +116,15 @@ def test_dense_graph_attention_equals_gatconv_on_the_edges(n, density, graphs, h
     edges = torch.cat((kept, kept.flip(0)), dim=1)
     # several graphs with as many edges: relabellings of the first
     batch = torch.stack([edges] + [torch.randperm(n, generator=generator)[edges] for _ in range(graphs - 1)])
-    features = torch.rand(graphs, n, 2, generator=generator)
-    dense = dense_attention(layer, features, dense_adjacency(batch, n))
+    features = torch.rand(graphs, n, 2, generator=generator, requires_grad=True)
+    dense = dense_attention(layer, features, attention_bias(batch, n))
+    dense_gradient, = torch.autograd.grad(dense.square().sum(), features)
     for graph in range(graphs):
         sparse = layer(features[graph], batch[graph])
         assert torch.allclose(dense[graph], sparse, atol=1e-5)
+        # and so does learning through it: the gradients agree too
+        sparse_gradient, = torch.autograd.grad(sparse.square().sum(), features)
+        assert torch.allclose(dense_gradient[graph], sparse_gradient[graph], atol=1e-4)
 
 
 def test_training_starts_from_a_policy_file_of_the_same_shape(tmp_path):

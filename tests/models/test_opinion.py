@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from polislab import get_model
 from polislab.core.geometric import components, csr_from_edges, geometric_edges, random_geometric
 from polislab.models.opinion import model
-from polislab.testing import check_model
 
 SPEC = get_model("opinion")
 
@@ -160,7 +159,3 @@ def test_connected_geometric_graphs_and_a_clear_error():
 def test_other_graphs_of_the_core():
     result = SPEC.simulate(SPEC.make_params({"n": 60, "graph": "random-regular", "k": 4, "updates": 10_000}), 0)
     assert result.metrics["mean_degree"] == 4.0
-
-
-def test_model_contract():
-    check_model("opinion", {"n": 40, "radius": 0.3, "updates": 20_000, "records": 5, "snapshots": [10, 1000]})

@@ -10,7 +10,6 @@ from polislab import get_model
 from polislab.core.errors import UsageError
 from polislab.models.oracle.model import outcomes
 from polislab.models.oracle.world import ARMSTRONG_2019, CENTRE, World, register_world
-from polislab.testing import check_model
 
 SPEC = get_model("oracle")
 RADIUS = 1e-6
@@ -113,8 +112,3 @@ def test_outcomes_group_by_gaps():
     groups, values, shares = outcomes(np.array([4.02, -5.0, 3.97, 4.0, -5.0, 1.0]), gap=0.5)
     assert list(values) == [4.0, -5.0, 1.0] and list(shares) == pytest.approx([0.5, 1 / 3, 1 / 6])
     assert list(groups) == [0, 1, 0, 0, 1, 2]
-
-
-def test_the_oracle_model_honours_the_contract():
-    check_model("oracle", {"runs": 20, "steps": 300})
-    check_model("oracle", {"runs": 10, "steps": 200, "oracle": "counterfactual"})

@@ -7,7 +7,6 @@ import pytest
 from polislab import get_model
 from polislab.learn.qtable import step_table, update
 from polislab.models.trade.kernels import policy_numbers
-from polislab.testing import check_model
 
 SPEC = get_model("trade")
 REWARD = {(0, 0): 3.0, (0, 1): 0.0, (1, 0): 4.0, (1, 1): 1.0}  # seed 001, Table 2.1 (0 trade, 1 steal)
@@ -110,8 +109,3 @@ def test_friends_memory_runs_and_is_deterministic(remember):
                                "encounters": 20_000})
     a, b = SPEC.simulate(params, 4), SPEC.simulate(params, 4)
     assert a.metrics == b.metrics and 0 <= a.metrics["mean_wellbeing"] <= 4
-
-
-def test_the_trade_model_honours_the_contract():
-    check_model("trade", {"encounters": 5000})
-    check_model("trade", {"encounters": 5000, "memory": "friends", "agents": 5})

@@ -8,12 +8,12 @@ from typing import Any
 
 import numpy as np
 
-from polislab.core.version import VERSION
+from polislab.core.jsonable import jsonable
 from polislab.core.params import Params
 from polislab.core.progress import Progress
 from polislab.core.registry import ModelSpec
 from polislab.core.result import Result
-from polislab.core.jsonable import jsonable
+from polislab.core.version import VERSION
 
 
 def run_replicates(
