@@ -1,11 +1,11 @@
-"""Every registered model honours the model contract (``polislab.testing.check_model``):
+"""Every built-in model honours the model contract (``polislab.testing.check_model``):
 registration, bounds, JSON-safe metrics, determinism, batching, the store and the CLI round trip.
 A model found in ``polislab.models`` without small parameters here fails, so a new study cannot
 skip the check."""
 
 import pytest
 
-from polislab.core.registry import model_names
+from polislab.core.registry import builtin_models
 from polislab.testing import check_model
 
 SMALL = {  # quick parameter values per model; a model may be checked under several
@@ -20,8 +20,8 @@ SMALL = {  # quick parameter values per model; a model may be checked under seve
 }
 
 
-def test_every_registered_model_has_small_parameters_here():
-    assert set(model_names()) <= set(SMALL), f"add small parameters for {sorted(set(model_names()) - set(SMALL))}"
+def test_every_built_in_model_has_small_parameters_here():
+    assert set(builtin_models()) <= set(SMALL), f"add small parameters for {sorted(set(builtin_models()) - set(SMALL))}"
 
 
 @pytest.mark.parametrize("name, small", [(name, small) for name in sorted(SMALL) for small in SMALL[name]],

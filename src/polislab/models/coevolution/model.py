@@ -160,13 +160,13 @@ def initial_state(params: CoevolutionParams, seed: int) -> State:
         counts[cls] += 1
     sorted_by_degree = bool(set(np.unique(codes)) & rec.DEGREE_BASED)
     payoff = np.array([[params.punishment, params.temptation], [params.sucker, params.reward]])
-    options = np.array([dict(
+    option_values = dict(
         p_strategy=params.strategy_probability, beta=params.beta, contest_fitter=params.contest == "fitter-wins",
         link_sampling=params.structural_sampling == "link", guard=params.isolation_guard,
         fallback_random=params.no_candidate == "random", tries=params.candidate_tries,
         sorted_by_degree=sorted_by_degree, p_recommender=params.recommender_probability,
-        beta_recommender=params.beta_med, exclusive=params.exclusive)[name] for name in kernels.OPTIONS],
-        dtype=np.float64)
+        beta_recommender=params.beta_med, exclusive=params.exclusive)
+    options = np.array([option_values[name] for name in kernels.OPTIONS], dtype=np.float64)  # in the kernel's order
     counters = np.zeros(len(kernels.COUNTERS), dtype=np.int64)
     counters[kernels.COOPERATORS] = cooperators
     counters[kernels.ABSORBED_AT] = -1
