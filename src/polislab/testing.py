@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from polislab.core.errors import UsageError
-from polislab.core.params import Params
+from polislab.core.params import Params, annotation_allows
 from polislab.core.registry import get_model
 from polislab.core.result import RESERVED_COLUMNS, Result
 
@@ -70,12 +70,30 @@ def _check_bounds(spec) -> None:
                     )
                 else:
                     raise AssertionError(f"{spec.name}: {field}={value!r} breaks its bound {key} {bound}")
+    _check_finite(spec)
     try:
         spec.make_params({"no_such_parameter": 1})
     except UsageError:
         pass
     else:
         raise AssertionError(f"{spec.name}: an unknown parameter was accepted")
+
+
+def _check_finite(spec) -> None:
+    """nan is refused by every float parameter; inf too, unless the parameter opts in
+    (``allow_inf_nan=True``) and its description says what infinity means."""
+    for field, info in spec.params.model_fields.items():
+        if not annotation_allows(info.annotation, float):
+            continue
+        opted_in = any(getattr(meta, "allow_inf_nan", False) for meta in info.metadata)
+        assert not opted_in or "inf" in (info.description or ""), (
+            f"{spec.name}: parameter '{field}' accepts inf; its description must say what inf means")
+        for value in [math.nan] + ([] if opted_in else [math.inf, -math.inf]):
+            try:
+                spec.make_params({field: value})
+            except UsageError:
+                continue
+            raise AssertionError(f"{spec.name}: {field}={value!r} was accepted; a float parameter must be finite")
 
 
 def _check_result(spec, result: Result, params: Params, seed: int) -> None:

@@ -13,7 +13,7 @@ class Toy(Params):
     model_name = "toy"
     n: int = Field(10, ge=2, description="agents")
     rate: float = Field(0.5, ge=0, le=1, description="a rate")
-    w: float = Field(1.0, ge=0, description="may be inf")
+    w: float = Field(1.0, ge=0, allow_inf_nan=True, description="may be inf")
     flag: bool = Field(False, description="a switch")
     limit: float | None = Field(None, gt=0, description="optional")
     sizes: list[int] = Field(default_factory=lambda: [1], description="a list")
@@ -78,3 +78,27 @@ def test_params_are_frozen():
 def test_describe_field_reports_bounds_and_default():
     info = describe_field(Toy, "rate")
     assert info["bounds"] == {"ge": 0, "le": 1} and info["default"] == 0.5
+
+
+class Floats(Params):
+    model_name = "floats"
+    values: list[float] = Field(default_factory=lambda: [1.0], description="numbers")
+    shares: dict[str, float] = Field(default_factory=dict, description="named numbers")
+    loose: float = Field(0.0, allow_inf_nan=True, description="a number, unbounded")
+
+
+@pytest.mark.parametrize("values", [{"values": [1.0, math.nan]}, {"shares": {"a": math.inf}},
+                                    {"values": "1,-inf"}])
+def test_every_float_is_finite_in_lists_and_dicts_too(values):
+    texts = {name: value for name, value in values.items() if isinstance(value, str)}
+    with pytest.raises(UsageError, match="finite"):
+        build_params(Floats, {name: value for name, value in values.items() if name not in texts}
+                     | {name: coerce_text(Floats, name, text) for name, text in texts.items()})
+
+
+def test_the_contract_catches_a_parameter_that_takes_inf_without_saying_what_it_means():
+    from polislab.core.registry import ModelSpec
+    from polislab.testing import _check_finite
+
+    with pytest.raises(AssertionError, match="'loose' accepts inf"):
+        _check_finite(ModelSpec("floats", Floats, simulate=lambda params, seed: None))

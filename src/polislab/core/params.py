@@ -20,9 +20,12 @@ from polislab.core.errors import UsageError
 
 
 class Params(BaseModel):
-    """Base class of every model's parameters: frozen, no unknown fields, validated defaults."""
+    """Base class of every model's parameters: frozen, no unknown fields, validated defaults, and
+    every float finite (nan and inf refused, in lists and dicts too). A parameter for which
+    infinity means something opts in with ``Field(..., allow_inf_nan=True)`` and says so in its
+    description (its bounds still refuse nan: nan >= 0 is false)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True, allow_inf_nan=False)
 
     model_name: ClassVar[str] = ""
 
@@ -73,14 +76,14 @@ def _type_name(annotation: Any) -> str:
     return str(annotation).replace("typing.", "")
 
 
-def _allows(annotation: Any, kind: type) -> bool:
+def annotation_allows(annotation: Any, kind: type) -> bool:
     if annotation is kind:
         return True
     origin = typing.get_origin(annotation)
     if origin is kind:
         return True
     if origin in (typing.Union, types.UnionType):
-        return any(_allows(arg, kind) for arg in typing.get_args(annotation))
+        return any(annotation_allows(arg, kind) for arg in typing.get_args(annotation))
     return False
 
 
@@ -94,21 +97,21 @@ def coerce_text(params_cls: type[Params], name: str, text: str) -> Any:
         return text  # reported as unknown by validation, with the allowed names
     annotation = params_cls.model_fields[name].annotation
     stripped = text.strip()
-    if stripped.lower() in ("none", "null") and _allows(annotation, type(None)):
+    if stripped.lower() in ("none", "null") and annotation_allows(annotation, type(None)):
         return None
-    if _allows(annotation, list) or _allows(annotation, tuple):
+    if annotation_allows(annotation, list) or annotation_allows(annotation, tuple):
         if stripped.startswith("["):
             try:
                 return json.loads(stripped)
             except json.JSONDecodeError:
                 pass
         return [part.strip() for part in stripped.split(",") if part.strip()]
-    if _allows(annotation, int) and not _allows(annotation, bool):
+    if annotation_allows(annotation, int) and not annotation_allows(annotation, bool):
         try:
             as_float = float(stripped)
         except ValueError:
             return stripped
-        if math.isfinite(as_float) and as_float == int(as_float) and not _allows(annotation, float):
+        if math.isfinite(as_float) and as_float == int(as_float) and not annotation_allows(annotation, float):
             return int(as_float)
     return stripped
 

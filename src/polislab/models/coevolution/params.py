@@ -39,7 +39,8 @@ class CoevolutionParams(Params):
     n: int = Field(1000, ge=2, le=50_000_000, description="nodes (seed 002: N)")
     k: float = Field(30, gt=0, description="mean degree (Santos et al.: z = 30)")
     beta: float = Field(0.005, ge=0, description="selection intensity in the Fermi rule (seed 002: beta)")
-    w: float = Field(1.0, ge=0, description="W = T_e / T_a: structural over strategy updates; inf: structure only")
+    w: float = Field(1.0, ge=0, allow_inf_nan=True, description="W = T_e / T_a: structural over strategy updates; "
+                     "inf: structure only")
     temptation: float = Field(2.0, ge=0, le=2, description="T (seed 002: 0 <= T <= 2)")
     sucker: float = Field(-1.0, ge=-1, le=1, description="S (seed 002: -1 <= S <= 1)")
     reward: float = Field(1.0, description="R (seed 002 normalises R = 1)")
@@ -61,7 +62,7 @@ class CoevolutionParams(Params):
     record_every: int = Field(0, ge=0, description="record series every this many steps; 0: no series")
     mixture: dict[str, float] | None = Field(None, description="competition: initial share of users per "
                                              "recommender, as local:0.9,good:0.1 (default: all use recommender)")
-    w2: float = Field(0.0, ge=0, description="W2 = t_m / (t_e + t_a): recommender updates against the others; "
+    w2: float = Field(0.0, ge=0, allow_inf_nan=True, description="W2 = t_m / (t_e + t_a): recommender updates against the others; "
                       "0: none, inf: only those")
     beta_med: float = Field(0.05, ge=0, description="selection intensity of recommender updates (seed 002: 10 beta)")
     exclusive: bool = Field(True, description="a recommender offers only its own users (seed 002, section 5.1)")
