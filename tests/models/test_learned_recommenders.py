@@ -297,6 +297,32 @@ def test_an_unreadable_checkpoint_gets_one_clear_line(tmp_path):
     assert len(done.stderr.strip().splitlines()) == 1
 
 
+class Crafted:
+    """An object whose unpickling writes a file: what a malicious checkpoint could do."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+@pytest.mark.parametrize("kind", ["pickle", "torch.save"])
+def test_a_crafted_checkpoint_runs_no_code(tmp_path, kind):
+    """A checkpoint is read with torch.load(weights_only=True): a file holding an object that
+    would run code when unpickled is refused in one line, and the code never runs."""
+    import pickle
+
+    marker, path = tmp_path / "ran", tmp_path / "run.ckpt"
+    if kind == "pickle":
+        path.write_bytes(pickle.dumps({"trainer": Crafted(marker)}))
+    else:
+        torch.save({"format": "polislab-ppo-checkpoint", "trainer": Crafted(marker)}, path)
+    with pytest.raises(UsageError, match="cannot be read"):
+        TRAINING.simulate(TRAINING.make_params(dict(TINY, checkpoint=str(path))), 0)
+    assert not marker.exists()
+
+
 def test_training_temperature_divides_the_sampling_logits_and_leaves_the_argmax():
     trainer = Trainer(TRAINING.make_params(dict(TINY, temperature=0.25)), 0)
     batch = trainer._batch(trainer.observations)

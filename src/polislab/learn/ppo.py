@@ -23,7 +23,8 @@ while the policy learns its choices (``imitation.choice_set_loss``) and the crit
 from __future__ import annotations
 
 import copy
-import pickle
+import io
+import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -35,6 +36,8 @@ from torch import nn
 from polislab.core.environment import import_leaving_environment_alone
 from polislab.core.errors import UsageError
 from polislab.core.files import write_atomically
+from polislab.core.jsonable import jsonable
+from polislab.core.plain import from_plain, to_plain
 from polislab.core.progress import Progress
 from polislab.core.seeding import derived_seed
 from polislab.learn.imitation import choice_set_loss, draw_from
@@ -49,6 +52,7 @@ MaskedCategorical, ProbabilisticActor, ValueOperator = (_modules.MaskedCategoric
                                                         _modules.ValueOperator)
 ClipPPOLoss, generalized_advantage_estimate = _objectives.ClipPPOLoss, _functional.generalized_advantage_estimate
 
+CHECKPOINT_FORMAT = "polislab-ppo-checkpoint"
 Choose = Callable[[list, list], list]  # (observations, envs) -> actions
 
 
@@ -87,10 +91,14 @@ class Task(Protocol):
     action_columns: Sequence[str]  # what ``describe`` says of a chosen action: action_<name> on the curve
 
     def make_env(self, environment: str | None = None) -> Any:
-        """A fresh environment (the training one, or another by name for evaluation)."""
+        """A fresh environment (the training one, or another by name for evaluation). To be
+        checkpointed it offers ``get_state()`` (plain data: arrays, numbers, strings) and
+        ``set_state(saved)``."""
 
-    def policy(self) -> nn.Module:
-        """The policy module: logits over actions from the observation keys."""
+    def policy(self, initial: bool = True) -> nn.Module:
+        """The policy module: logits over actions from the observation keys; with ``initial``
+        False only its shape (a checkpoint's weights replace them: a start that would be trained
+        first is not)."""
 
     def value(self) -> nn.Module:
         """The value module: a state value from the observation keys."""
@@ -154,13 +162,14 @@ def evaluate(choose: Choose, make_env: Callable[[], Any], episodes: int, seed: i
 
 
 class Trainer:
-    """The PPO loop over a batch of environments; its whole state pickles into a checkpoint."""
+    """The PPO loop over a batch of environments; its whole state saves as plain data into a
+    checkpoint (``snapshot``) that resumes it exactly."""
 
-    def __init__(self, settings: PPOSettings, seed: int, task: Task):
+    def __init__(self, settings: PPOSettings, seed: int, task: Task, initial: bool = True):
         self.params, self.seed, self.task = settings, seed, task
         self.device = torch.device(settings.device)
         torch.manual_seed(derived_seed(seed, 10))  # inside fork_rng (see train): no global effect
-        self.ranking = task.policy()  # initialised on the CPU: the same start on every device
+        self.ranking = task.policy(initial)  # initialised on the CPU: the same start on every device
         self.ranking.to(self.device)
         keys = list(task.observation_keys)
         self.actor = ProbabilisticActor(
@@ -327,22 +336,65 @@ class Trainer:
         kept.load_state_dict(self.best[2])
         return kept, self.best[1]
 
-    def snapshot(self) -> bytes:
+    def saved(self) -> dict:
+        """The whole training state as plain data (``core.plain``): weights, optimiser, curves,
+        environments, observations and random streams."""
+        best = None if self.best is None else {"return": self.best[0], "update": self.best[1], "weights": self.best[2]}
+        last = None if self.last_evaluation is None else list(self.last_evaluation)
+        return to_plain({
+            "loss": self.loss.state_dict(), "ranking": self.ranking.state_dict(),
+            "optimiser": self.optimiser.state_dict(), "update": self.update, "episodes": self.episodes,
+            "returns": self.returns, "observations": self.observations, "curves": self.curves,
+            "best": best, "last_evaluation": last, "teacher_rng": self.teacher_rng.bit_generator.state,
+            "envs": [env.get_state() for env in self.envs]})
+
+    def restore(self, saved: dict) -> None:
+        """Continue from the state ``saved`` wrote."""
+        saved = from_plain(saved)
+        self.loss.load_state_dict(saved["loss"])
+        self.ranking.load_state_dict(saved["ranking"])
+        self.optimiser.load_state_dict(saved["optimiser"])
+        self.update, self.episodes, self.returns = saved["update"], saved["episodes"], saved["returns"]
+        self.observations, self.curves = list(saved["observations"]), saved["curves"]
+        best = saved["best"]
+        self.best = None if best is None else (best["return"], best["update"], best["weights"])
+        self.last_evaluation = None if saved["last_evaluation"] is None else tuple(saved["last_evaluation"])
+        self.teacher_rng.bit_generator.state = saved["teacher_rng"]
+        for env, state in zip(self.envs, saved["envs"]):
+            env.set_state(state)
+
+    def snapshot(self, identity: str) -> bytes:
+        """A checkpoint's contents: the training state of the run ``identity``, and torch's random
+        streams, written by ``torch.save`` as plain data."""
+        buffer = io.BytesIO()
         cuda = torch.cuda.get_rng_state(self.device) if self.device.type == "cuda" else None
-        return pickle.dumps({"trainer": self, "torch_rng": torch.get_rng_state(), "cuda_rng": cuda})
+        torch.save({"format": CHECKPOINT_FORMAT, "identity": identity, "seed": self.seed, "trainer": self.saved(),
+                    "torch_rng": torch.get_rng_state(), "cuda_rng": cuda}, buffer)
+        return buffer.getvalue()
 
 
-def _load_checkpoint(path: str, settings: PPOSettings, seed: int) -> Trainer | None:
+def run_identity(settings: PPOSettings) -> str:
+    """What a checkpoint must match to be resumed: every training parameter."""
+    return json.dumps(jsonable(settings), sort_keys=True)
+
+
+def _load_checkpoint(path: str, settings: PPOSettings, seed: int, task: Task) -> Trainer | None:
+    """The trainer saved at ``path`` when it is this run's; None when there is none or it is
+    another run's; a one-line error when it cannot be read. Nothing in it runs code: it is read
+    with ``torch.load(weights_only=True)``."""
     if not path or not Path(path).is_file():
         return None
-    try:  # a checkpoint is a pickle of our own trainer: resume only from checkpoints you wrote
-        saved = pickle.loads(Path(path).read_bytes())
-        trainer = saved["trainer"]
+    try:
+        saved = torch.load(io.BytesIO(Path(path).read_bytes()), map_location="cpu", weights_only=True)
+        if not isinstance(saved, dict) or saved.get("format") != CHECKPOINT_FORMAT:
+            raise ValueError("not a polislab training checkpoint")
     except Exception as error:  # noqa: BLE001 - any unreadable checkpoint gets the same one-line message
         reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
         raise UsageError(f"checkpoint '{path}' cannot be read ({reason}); delete it to train afresh") from None
-    if trainer.params != settings or trainer.seed != seed:
+    if saved["identity"] != run_identity(settings) or saved["seed"] != seed:
         return None  # a checkpoint of another run: start afresh (and overwrite it)
+    trainer = Trainer(settings, seed, task, initial=False)
+    trainer.restore(saved["trainer"])
     torch.set_rng_state(saved["torch_rng"])
     if saved.get("cuda_rng") is not None:
         torch.cuda.set_rng_state(saved["cuda_rng"], trainer.device)
@@ -354,13 +406,13 @@ def train(settings: PPOSettings, seed: int, task: Task, progress: Progress | Non
     torch random state: the caller's is left as it was."""
     device = torch.device(settings.device)
     with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
-        trainer = _load_checkpoint(settings.checkpoint, settings, seed) or Trainer(settings, seed, task)
+        trainer = _load_checkpoint(settings.checkpoint, settings, seed, task) or Trainer(settings, seed, task)
         while trainer.update < settings.updates:
             trainer.train_one_update()
             if progress is not None:
                 progress(trainer.update, settings.updates)
             if settings.checkpoint and (trainer.update % settings.checkpoint_every == 0
                                         or trainer.update == settings.updates):
-                snapshot = trainer.snapshot()
+                snapshot = trainer.snapshot(run_identity(settings))
                 write_atomically(settings.checkpoint, lambda temporary: temporary.write_bytes(snapshot))
     return trainer

@@ -160,6 +160,18 @@ class RecommenderEnv(gymnasium.Env):
             reward = float(self._reward(state, terminal))
         return self._observation, reward, terminated, terminal and not terminated, self._info(terminal)
 
+    # ----- checkpoints (learn.ppo): the whole environment as plain data -----
+
+    def get_state(self) -> dict:
+        return {"state": self.state.saved(), "np_random": self.np_random.bit_generator.state,
+                "episode_seed": self._episode_seed, "count": self._count, "observation": self._observation}
+
+    def set_state(self, saved: dict) -> None:
+        self.state = State.from_saved(saved["state"])
+        self.np_random.bit_generator.state = saved["np_random"]
+        self._episode_seed, self._count, self._observation = (saved["episode_seed"], saved["count"],
+                                                              saved["observation"])
+
     # ----- the kernel between decisions -----
 
     def _run(self) -> bool:

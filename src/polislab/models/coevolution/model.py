@@ -9,6 +9,7 @@ until no node is isolated, since an isolated node can neither play nor rewire.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,6 +61,21 @@ class State:
                 self.slot_codes, self.slot_counts, self.group, self.members, self.where, self.counts, self.adjacency,
                 self.ranking, self.marks, self.ahead_nodes, self.ahead_units, self.payoff,
                 self.table, self.options, self.counters, self.pending)
+
+    def saved(self) -> dict:
+        """Every field as plain data (arrays, numbers, names), for a checkpoint. Python
+        recommenders are code, not data: a state that holds them cannot be saved."""
+        if self.python:
+            raise TypeError("a coevolution state with Python recommenders cannot be saved")
+        fields = {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
+        fields["graph"] = {field.name: getattr(self.graph, field.name) for field in dataclasses.fields(self.graph)}
+        return fields
+
+    @classmethod
+    def from_saved(cls, fields: dict) -> State:
+        """The state ``saved`` wrote."""
+        fields = dict(fields, graph=DynamicGraph(**fields["graph"]), ranking=tuple(fields["ranking"]))
+        return cls(**fields)
 
     def resolve(self, z: int) -> None:
         """Answer the kernel's pending decision with node z (-1 or an invalid node: none)."""

@@ -22,6 +22,8 @@ another). The policy travels as the artifact ``policy`` (the bytes of a policy f
 ``save_to``, as a file that loads as a recommender. With ``checkpoint``, the whole training state
 (weights, optimiser, environments, random streams, curves) is written every
 ``checkpoint_every`` updates and a run resumes from it: a resumed run ends as an uninterrupted one.
+The checkpoint is plain data (tensors, numbers, strings) read with ``torch.load(weights_only=True)``,
+so a crafted file cannot run code.
 
 With ``imitate`` (ours; the source trains from scratch), the first ``imitation_decisions``
 decisions are played by a heuristic recommender while the ranking module learns its choices:
@@ -85,10 +87,10 @@ class RecommenderTask:
     def make_env(self, environment: str | None = None) -> RecommenderEnv:
         return RecommenderEnv(environment or self.params.environment, self.params.reward)
 
-    def policy(self) -> RankingModule:
+    def policy(self, initial: bool = True) -> RankingModule:
         config = {"features": FEATURES, **{name: getattr(self.params, name) for name in SHAPE}}
         module = RankingModule(**config)
-        if self.params.start_from:
+        if initial and self.params.start_from:
             module.load_state_dict(_starting_policy(self.params.start_from, self.params.start_seed,
                                                     config).state_dict())
         return module
