@@ -61,6 +61,48 @@ def test_bad_input_is_one_line_and_status_2(arguments, fragment, tmp_path):
     assert done.stdout == ""
 
 
+@pytest.mark.parametrize(
+    ("arguments", "fragment"),
+    [
+        (["run", "echochamber", "--set", "steps=10", "--out", "afile"], "--out afile is a file"),
+        (["run", "echochamber", "--set", "steps=10", "--out", "afile/runs"], "afile is a file"),
+        (["run", "echochamber", "--set", "steps=10", "--plot", "x.nosuchext"], "unknown format '.nosuchext'"),
+        (["run", "echochamber", "--set", "steps=10", "--plot", "folder"], "not a file name"),
+        (["run", "recommender-training", "--set", "save_to=afile/p.pt"], "save_to afile/p.pt"),
+        (["figure", "echochamber-listen", "--from", ".", "--out", "f.nosuchext"], "unknown format"),
+        (["reproduce", "--out", "afile"], "--out afile is a file"),
+        (["sweep", "spec.toml", "--out", "afile"], "--out afile is a file"),
+    ],
+)
+def test_an_output_that_cannot_be_written_is_refused_before_any_work(arguments, fragment, tmp_path):
+    (tmp_path / "afile").write_text("keep me")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "spec.toml").write_text('model = "echochamber"\n[params]\nsteps = 10\n')
+    before = sorted(path.name for path in tmp_path.rglob("*"))
+    done = polislab(*arguments, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and fragment in lines[0] and "Traceback" not in done.stderr
+    assert sorted(path.name for path in tmp_path.rglob("*")) == before  # nothing written
+    assert (tmp_path / "afile").read_text() == "keep me"
+
+
+def test_a_folder_that_refuses_writing_is_refused(tmp_path, monkeypatch):
+    """Root writes into read-only folders, so the check creates a file there rather than asking
+    for permissions; a refusal (a read-only mount, a full disk) is one line naming the folder."""
+    import tempfile
+
+    from polislab.core.errors import UsageError
+    from polislab.core.files import check_output_folder
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", refuse)
+    with pytest.raises(UsageError, match="cannot write in .*Permission denied"):
+        check_output_folder(tmp_path / "new" / "runs", "--out")
+
+
 def test_unknown_backend_is_refused(tmp_path):
     spec = tmp_path / "s.toml"
     spec.write_text('model = "echochamber"\n[params]\nsteps = 10\n')

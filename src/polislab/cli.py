@@ -13,6 +13,7 @@ from typing import Annotated, Optional
 import typer
 
 from polislab.core.errors import UsageError
+from polislab.core.files import check_output_file, check_output_folder
 from polislab.core.version import VERSION
 
 app = typer.Typer(
@@ -95,6 +96,12 @@ def run(
     spec = get_model(model)
     params = spec.make_params(preset=preset, texts=_assignments(assignments))
     seeds = replicate_seeds(seed, replicates)
+    if out is not None:
+        check_output_folder(out, "--out")
+    if plot is not None:
+        from polislab.figures import figure_suffixes
+
+        check_output_file(plot, "--plot", figure_suffixes())
     with progress_bar(f"{model}", wants_progress(as_json)) as progress:
         results = run_replicates(spec, params, seeds, progress=progress)
     if out is not None:
@@ -141,6 +148,7 @@ def sweep(
     spec = load_spec(spec_file)
     if workers is not None and workers < 1:
         raise UsageError(f"--workers {workers} is not allowed: at least 1")
+    check_output_folder(out, "--out")
     with progress_bar(f"sweep {spec.name}", wants_progress()) as progress:
         summary = run_sweep(spec, out, backend=backend, workers=workers, address=address, progress=progress)
     print(f"{summary.total} runs: {summary.already_stored} already stored, {summary.ran} ran; results in {out}")
@@ -153,7 +161,7 @@ def figure(
     out: Annotated[Optional[Path], typer.Option(help="output file (.png, .pdf, .svg)")] = None,
 ) -> None:
     """Draw a named figure from stored results ('list' names them)."""
-    from polislab.figures import draw_figure, load_figures
+    from polislab.figures import draw_figure, figure_suffixes, load_figures
 
     if name == "list":
         for figure_name, entry in sorted(load_figures().items()):
@@ -161,7 +169,8 @@ def figure(
         return
     if source is None:
         raise UsageError("--from DIR is required: the results directory to draw from")
-    path = draw_figure(name, source, out or Path(f"{name}.png"))
+    out = check_output_file(out or Path(f"{name}.png"), "--out", figure_suffixes())
+    path = draw_figure(name, source, out)
     print(f"wrote {path}")
 
 
@@ -176,6 +185,7 @@ def reproduce(
     from polislab.experiments.reproduce import run_catalog
     from polislab.report.build import write_report
 
+    check_output_folder(out, "--out")
     chosen = run_catalog(out, quick=quick, only=only, backend=backend)
     report = write_report(out, chosen, quick=quick)
     known = f", {report.known} known divergences" if report.known else ""

@@ -44,6 +44,13 @@ def load_figures() -> dict[str, FigureEntry]:
     return FIGURES
 
 
+def figure_suffixes() -> set[str]:
+    """The file endings matplotlib can draw to (.png, .pdf, .svg, ...)."""
+    from matplotlib.figure import Figure
+
+    return {f".{suffix}" for suffix in Figure().canvas.get_supported_filetypes()}
+
+
 def draw_figure(name: str, source: str | Path, out: str | Path) -> Path:
     """Draw figure ``name`` from the results in ``source`` to the file ``out``."""
     figures = load_figures()

@@ -45,6 +45,7 @@ import numpy as np
 import torch
 
 from polislab.core.errors import UsageError
+from polislab.core.files import check_output_file
 from polislab.core.progress import Progress
 from polislab.core.registry import register
 from polislab.core.result import Result
@@ -53,6 +54,7 @@ from polislab.learn import ppo
 from polislab.learn.ranking import Critic, RankingModule, load_policy, policy_bytes, policy_from_bytes, save_policy
 from polislab.models.coevolution.decision import FEATURES, teacher_choices
 from polislab.models.coevolution.env import RecommenderEnv
+from polislab.models.coevolution.recommenders import POLICY_SUFFIX
 from polislab.models.recommender_training.params import PRESETS, SHAPE, TrainingParams
 
 OBSERVATION_KEYS = ("features", "edge_index", "focus")
@@ -155,6 +157,10 @@ def train(params: TrainingParams, seed: int, progress: Progress | None = None) -
           summary="PPO-trained MLP/GAT recommenders for coops or rewires (seed 002, section 4)")
 def simulate(params: TrainingParams, seed: int, progress: Progress | None = None) -> Result:
     """Train a ranking-module recommender with PPO (seed 002, section 4.2)."""
+    if params.save_to:  # a run that cannot write its outputs does not start
+        check_output_file(params.save_to, "save_to", {POLICY_SUFFIX})
+    if params.checkpoint:
+        check_output_file(params.checkpoint, "checkpoint")
     trainer = train(params, seed, progress)
     kept, kept_update = trainer.kept_policy()
     trained_on = {"environment": params.environment, "reward": params.reward, "seed": seed,
