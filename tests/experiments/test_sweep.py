@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from polislab.core.params import Params
+from polislab.core.registry import register
+from polislab.core.result import Result
 from polislab.experiments import store
 from polislab.experiments.spec import spec_from_dict
 from polislab.experiments.sweep import run_sweep
@@ -73,3 +76,29 @@ def test_a_killed_sweep_resumes_with_exactly_the_missing_runs(tmp_path):
     assert after == expected and before <= after
     assert store.open(out).execute("SELECT count(*), count(DISTINCT key) FROM runs").fetchone() == (12, 12)
     assert not list(Path(out).glob(f"*/{store.TEMPORARY_PREFIX}*"))
+
+
+class ProbeParams(Params):
+    pass
+
+
+@register("thread-probe", params=ProbeParams)
+def probe_threads(params, seed, progress=None):
+    """How many threads torch computes with (a toy model)."""
+    import torch
+
+    return Result(params, seed, {"torch_threads": torch.get_num_threads()})
+
+
+def test_the_serial_backend_computes_on_one_thread_as_a_worker_does():
+    """torch (and numba) run on one thread while a serial sweep computes, and get their own
+    setting back after it."""
+    import torch
+
+    from polislab.experiments.executors import Task, execute
+
+    torch.set_num_threads(2)
+    seen = []
+    execute([Task("thread-probe", {}, (0,))], lambda results: seen.extend(results), backend="serial")
+    assert seen[0].metrics["torch_threads"] == 1
+    assert torch.get_num_threads() == 2

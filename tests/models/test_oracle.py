@@ -93,8 +93,9 @@ def test_a_custom_world_is_honoured_by_name_and_by_module_path():
 def test_unknown_worlds_are_refused_in_one_line():
     with pytest.raises(UsageError, match="unknown world 'flat'"):
         SPEC.make_params({"world": "flat"})
+    params = SPEC.make_params({"world": "no.such.module:thing", "runs": 2, "steps": 10})  # imported at the run
     with pytest.raises(UsageError, match="cannot be loaded"):
-        SPEC.make_params({"world": "no.such.module:thing"})
+        SPEC.simulate(params, 0)
 
 
 def test_repeated_risk_minimisation_ends_at_stable_points_and_dfo_never_wireheads():

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from polislab.core.params import Params
+from polislab.models.oracle.world import check_world_name
 
 ORACLES = ("deluded", "low-bandwidth", "high-bandwidth", "counterfactual", "repeated-risk", "derivative-free")
 
@@ -43,10 +44,7 @@ class OracleParams(Params):
     @field_validator("world")
     @classmethod
     def _known_world(cls, name: str) -> str:
-        from polislab.models.oracle.world import resolve_world
-
-        resolve_world(name)
-        return name
+        return check_world_name(name)
 
     @model_validator(mode="after")
     def _check(self) -> OracleParams:

@@ -76,12 +76,20 @@ def register_world(name: str, world: World) -> None:
     WORLDS[name] = world
 
 
+def check_world_name(name: str) -> str:
+    """``name`` if it can name a world; a one-line error otherwise. Imports nothing: a
+    ``module:attribute`` is imported when the run starts (``resolve_world``), as it runs the
+    user's own code."""
+    if name not in WORLDS and ":" not in name:
+        raise UsageError(f"unknown world '{name}'; allowed: {', '.join(WORLDS)} or module:attribute")
+    return name
+
+
 def resolve_world(name: str) -> World:
     """A registered world, or ``package.module:attribute`` naming a ``World`` object."""
+    check_world_name(name)
     if name in WORLDS:
         return WORLDS[name]
-    if ":" not in name:
-        raise UsageError(f"unknown world '{name}'; allowed: {', '.join(WORLDS)} or module:attribute")
     world = import_attribute(name, "world")
     if not isinstance(world, World):
         raise UsageError(f"world '{name}' is a {type(world).__name__}, not a polislab World")
