@@ -46,6 +46,7 @@ def test_run_json_prints_exactly_the_documented_object():
         (["run", "trade", "--set", "rewards=nan,nan,nan,nan"], "finite"),
         (["run", "trade", "--set", "initial_q=inf"], "finite"),
         (["run", "oracle", "--set", "arms=nan,inf"], "finite"),
+        (["run", "echochamber", "--set", "n=\uff11\uff10"], "ASCII digits"),
         (["run", "echochamber", "--frobnicate"], "No such option"),
         (["sweep", "absent.toml"], "does not exist"),
         (["sweep", "x.toml", "--backend", "carrier-pigeon"], "does not exist"),
@@ -85,6 +86,49 @@ def test_an_output_that_cannot_be_written_is_refused_before_any_work(arguments, 
     assert len(lines) == 1 and fragment in lines[0] and "Traceback" not in done.stderr
     assert sorted(path.name for path in tmp_path.rglob("*")) == before  # nothing written
     assert (tmp_path / "afile").read_text() == "keep me"
+
+
+def test_a_figure_of_a_study_with_no_stored_runs_is_refused_with_the_way_to_make_them(tmp_path):
+    assert polislab("run", "echochamber", "--set", "steps=10", "--out", "store", cwd=tmp_path).returncode == 0
+    done = polislab("figure", "echochamber-listen", "--from", "store", "--out", "f.png", cwd=tmp_path)
+    assert done.returncode == 2 and "polislab reproduce --only echochamber --out store" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and not (tmp_path / "f.png").exists()
+
+
+def test_a_plot_of_runs_without_series_says_how_to_record_them_after_printing_the_results(tmp_path):
+    done = polislab("run", "coevolution", "--set", "n=50", "--set", "k=4", "--set", "steps=100", "--json",
+                    "--plot", "p.png", cwd=tmp_path)
+    assert done.returncode == 2 and "record_every" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert json.loads(done.stdout)["model"] == "coevolution"  # the results are not lost
+    assert not (tmp_path / "p.png").exists()
+
+
+def test_a_full_disk_is_one_line_and_status_1_and_loses_no_stored_run(tmp_path, monkeypatch, capsys):
+    """The store writes each run whole or not at all; when the disk fills up, the command says so
+    in one line (status 1), and the runs stored before it are still there."""
+    import errno
+
+    from polislab.cli import main
+    from polislab.experiments import store, sweep
+
+    spec = tmp_path / "s.toml"
+    spec.write_text('model = "echochamber"\nseeds = [0, 1, 2]\n[params]\nsteps = 10\n')
+    written = []
+    real_write = store.write_result
+
+    def fill_up_after_one(directory, result, key=None):
+        if written:
+            raise OSError(errno.ENOSPC, "No space left on device", str(directory))
+        written.append(real_write(directory, result, key))
+        return written[-1]
+
+    monkeypatch.setattr(sweep, "write_result", fill_up_after_one)
+    with pytest.raises(SystemExit) as stop:
+        main(["sweep", str(spec), "--backend", "serial", "--out", str(tmp_path / "out")])
+    assert stop.value.code == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "no space left" in lines[0] and "intact" in lines[0]
+    assert store.stored_keys(tmp_path / "out") == set(written)
 
 
 def test_a_folder_that_refuses_writing_is_refused(tmp_path, monkeypatch):

@@ -5,6 +5,7 @@ Bad input of any kind prints one line on stderr and exits with status 2.
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 from pathlib import Path
@@ -25,9 +26,9 @@ app = typer.Typer(
 )
 
 
-def _fail(message: str) -> None:
+def _fail(message: str, status: int = 2) -> None:
     print(f"polislab: error: {message}", file=sys.stderr)
-    raise SystemExit(2)
+    raise SystemExit(status)
 
 
 def _assignments(pairs: list[str]) -> dict[str, str]:
@@ -109,15 +110,15 @@ def run(
 
         for result in results:
             write_result(out, result)
-    if plot is not None:
-        from polislab.figures.series import plot_series
-
-        plot_series(results, plot)
     document = summarize(model, params, results)
     if as_json:
         print(json.dumps(document))
-        return
-    _print_summary(document)
+    else:
+        _print_summary(document)
+    if plot is not None:  # after the results are printed (and stored): a plot that cannot be drawn loses nothing
+        from polislab.figures.series import plot_series
+
+        plot_series(results, plot)
 
 
 def _print_summary(document: dict) -> None:
@@ -207,6 +208,12 @@ def main(argv: list[str] | None = None) -> None:
         app(args=argv, standalone_mode=False)
     except UsageError as error:
         _fail(str(error))
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        where = f" writing {error.filename}" if error.filename else ""
+        _fail(f"no space left on the disk{where}: every run stored before is intact (results are written whole or "
+              "not at all); free space and run again, and a sweep resumes where it stopped", status=1)
     except (typer.Exit, typer.Abort) as stop:
         raise SystemExit(getattr(stop, "exit_code", 1)) from None
     except Exception as error:  # the parser's own errors: click, or the click typer vendors

@@ -41,6 +41,9 @@ def test_seed_and_replicates_give_consecutive_seeds():
         ("model = 'echochamber'\n[grid]\nscepticism = [1, -2]\n", "parameter 'scepticism'"),
         ("model = 'echochamber'\nseeds = [-1]\n", "seed -1"),
         ("model = 'echochamber'\n[params]\ncolour = 1\n", "unknown parameter 'colour'"),
+        ("model = 'echochamber'\npreset = ['chosen-listening']\n", "a preset is one name"),
+        ("model = 'echochamber'\n[grid]\npreset = [['chosen-listening']]\n", "a preset is one name"),
+        ("model = 'echochamber'\nseeds = [9223372036854775808]\n", "2^63 - 1"),
     ],
 )
 def test_malformed_specs_give_one_line(tmp_path, text, fragment):

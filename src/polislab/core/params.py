@@ -97,6 +97,11 @@ def coerce_text(params_cls: type[Params], name: str, text: str) -> Any:
         return text  # reported as unknown by validation, with the allowed names
     annotation = params_cls.model_fields[name].annotation
     stripped = text.strip()
+    numeric = annotation_allows(annotation, int) or annotation_allows(annotation, float)
+    if numeric and not annotation_allows(annotation, str) and not stripped.isascii():
+        model = params_cls.model_name or params_cls.__name__
+        raise UsageError(f"parameter '{name}' of model {model} = {text!r} is not allowed: write numbers in ASCII "
+                         "digits (0-9)")
     if stripped.lower() in ("none", "null") and annotation_allows(annotation, type(None)):
         return None
     if annotation_allows(annotation, list) or annotation_allows(annotation, tuple):
@@ -126,6 +131,8 @@ def build_params(
     """Defaults, then the preset, then ``values``; a ``UsageError`` line on any bad input."""
     model = params_cls.model_name or params_cls.__name__
     merged: dict[str, Any] = {}
+    if preset is not None and not isinstance(preset, str):
+        raise UsageError(f"preset {preset!r} of model {model} is not allowed: a preset is one name")
     if preset is not None:
         presets = presets or {}
         if preset not in presets:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from polislab.core.errors import UsageError
+from polislab.experiments.catalog import entries, stored
 from polislab.experiments.store_reader import StoreReader
 
 
@@ -58,7 +59,12 @@ def draw_figure(name: str, source: str | Path, out: str | Path) -> Path:
         raise UsageError(f"unknown figure '{name}'; allowed: {', '.join(sorted(figures))}")
     if not (Path(source) / "runs").is_dir():
         raise UsageError(f"--from {source}: no stored runs there (run polislab reproduce or sweep first)")
-    fig = figures[name].draw(StoreReader(source))
+    study = figures[name].study
+    store = StoreReader(source)
+    if not any(stored(store, *entry.specs()) for entry in entries(study)):
+        raise UsageError(f"--from {source} holds no runs of the {study} study that figure '{name}' draws; make "
+                         f"them with: polislab reproduce --only {study} --out {source} (--quick: the small version)")
+    fig = figures[name].draw(store)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=110, bbox_inches="tight")

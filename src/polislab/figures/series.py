@@ -8,6 +8,7 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from polislab.core.errors import UsageError
 from polislab.core.result import Result
 
 
@@ -31,6 +32,9 @@ def series_figure(results: Sequence[Result]) -> Figure:
 
 
 def plot_series(results: Sequence[Result], out: str | Path) -> Path:
+    if not any(len(result.series.get("step", ())) for result in results):
+        raise UsageError(f"--plot: the {results[0].model} runs recorded no series, so there is nothing to draw; "
+                         "a model that records series on request takes record_every (as --set record_every=1000)")
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     series_figure(results).savefig(out, dpi=110)
