@@ -131,6 +131,21 @@ def test_a_full_disk_is_one_line_and_status_1_and_loses_no_stored_run(tmp_path, 
     assert store.stored_keys(tmp_path / "out") == set(written)
 
 
+def test_store_check_and_repair_from_the_command_line(tmp_path):
+    assert polislab("run", "echochamber", "--set", "steps=10", "--replicates", "2", "--out", "s",
+                    cwd=tmp_path).returncode == 0
+    clean = polislab("store", "check", "s", cwd=tmp_path)
+    assert clean.returncode == 0 and "2 runs: 0 damaged" in clean.stdout
+    victim = sorted((tmp_path / "s" / "runs").glob("*.parquet"))[0]
+    victim.write_bytes(b"")
+    found = polislab("store", "check", "s", cwd=tmp_path)
+    assert found.returncode == 1 and f"damaged  {victim.stem}: run file unreadable" in found.stdout
+    repaired = polislab("store", "repair", "s", cwd=tmp_path)
+    assert repaired.returncode == 0 and (tmp_path / "s" / "damaged" / "runs" / victim.name).is_file()
+    assert polislab("store", "check", "s", cwd=tmp_path).returncode == 0
+    assert polislab("store", "check", "nowhere", cwd=tmp_path).returncode == 2
+
+
 def test_a_folder_that_refuses_writing_is_refused(tmp_path, monkeypatch):
     """Root writes into read-only folders, so the check creates a file there rather than asking
     for permissions; a refusal (a read-only mount, a full disk) is one line naming the folder."""

@@ -193,6 +193,49 @@ def reproduce(
     print(f"report: {report.markdown} and {report.html} ({report.passed}/{report.total} checks passed{known})")
 
 
+store_app = typer.Typer(help="Check a results store for damaged runs, or set them aside to run again.",
+                        no_args_is_help=True)
+app.add_typer(store_app, name="store")
+
+
+def _existing_store(directory: Path) -> Path:
+    if not (directory / "runs").is_dir():
+        raise UsageError(f"{directory} is not a results store (no runs/ folder); allowed: a folder polislab wrote")
+    return directory
+
+
+def _print_check(directory: Path, found, verb: str) -> None:
+    for key, reason in found.damaged.items():
+        print(f"damaged  {key}: {reason}")
+    for path in found.orphans:
+        print(f"orphaned {path.relative_to(directory)}: no run file")
+    for path in found.partial:
+        print(f"partial  {path.relative_to(directory)}: left by a writer that stopped")
+    print(f"{found.runs} runs: {len(found.damaged)} damaged, {len(found.orphans)} orphaned files, "
+          f"{len(found.partial)} partial files{verb}")
+
+
+@store_app.command("check")
+def store_check(directory: Annotated[Path, typer.Argument(help="results directory")]) -> None:
+    """Verify every run's checksums; list damaged, orphaned and partial files (exit 1 if any)."""
+    from polislab.experiments import store
+
+    found = store.check(_existing_store(directory))
+    _print_check(directory, found, "" if found.clean else "; 'polislab store repair' sets them aside")
+    if not found.clean:
+        raise typer.Exit(1)
+
+
+@store_app.command("repair")
+def store_repair(directory: Annotated[Path, typer.Argument(help="results directory")]) -> None:
+    """Move damaged runs, orphaned and partial files into DIR/damaged/ (nothing is deleted); a
+    sweep or reproduce into DIR then runs the damaged runs again."""
+    from polislab.experiments import store
+
+    found = store.repair(_existing_store(directory))
+    _print_check(directory, found, f"; set aside in {directory / store.DAMAGED}" if not found.clean else "")
+
+
 @app.command()
 def version() -> None:
     """Print the polislab version."""
@@ -205,7 +248,7 @@ def main(argv: list[str] | None = None) -> None:
 
     retain_freed_memory()
     try:
-        app(args=argv, standalone_mode=False)
+        status = app(args=argv, standalone_mode=False)  # a command's typer.Exit(n) comes back as n
     except UsageError as error:
         _fail(str(error))
     except OSError as error:
@@ -225,3 +268,5 @@ def main(argv: list[str] | None = None) -> None:
         if hasattr(error, "format_message") and hasattr(error, "exit_code"):
             _fail(error.format_message().replace("\n", " "))
         raise
+    if isinstance(status, int) and status:
+        raise SystemExit(status)

@@ -60,3 +60,64 @@ def test_results_carry_parameters_seed_and_version(tmp_path, results):
 
     assert row[0] == __version__ and row[1] == 1
     assert store.read_params(row[2], SPEC.params) == results[0].params
+
+
+def _alter_a_metric(path):
+    """Rewrite a run file with one metric changed and its checksums kept: what a flipped bit in a
+    value does, without making the file unreadable."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    column = table.column_names.index("consensus")
+    altered = table.set_column(column, "consensus", pa.array([table["consensus"][0].as_py() + 1e-9]))
+    pq.write_table(altered.replace_schema_metadata(table.schema.metadata), path)
+
+
+@pytest.mark.parametrize("harm, reason", [
+    (lambda path: path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2]), "unreadable"),
+    (lambda path: path.write_bytes(b""), "unreadable"),
+    (_alter_a_metric, "altered"),
+])
+def test_a_damaged_run_is_found_set_aside_and_run_again(tmp_path, results, harm, reason):
+    from polislab.experiments.spec import spec_from_dict
+    from polislab.experiments.sweep import run_sweep
+
+    spec = spec_from_dict({"model": "echochamber", "preset": "chosen-listening", "seeds": [1, 2],
+                           "params": {"steps": 200, "n": 5}})
+    run_sweep(spec, tmp_path, backend="serial")
+    keys = sorted(store.stored_keys(tmp_path))
+    before = {key: (tmp_path / "runs" / f"{key}.parquet").read_bytes() for key in keys}
+    assert store.check(tmp_path).clean and all(store.damage(tmp_path, key) is None for key in keys)
+    harm(tmp_path / "runs" / f"{keys[0]}.parquet")
+    found = store.check(tmp_path)
+    assert list(found.damaged) == [keys[0]] and reason in found.damaged[keys[0]]
+    assert len(store.open(tmp_path).execute("SELECT * FROM runs").fetchall()) == 1  # the damaged run is left out
+    summary = run_sweep(spec, tmp_path, backend="serial")  # resumes: exactly the damaged run again
+    assert summary.ran == 1 and store.check(tmp_path).clean
+    assert (tmp_path / "runs" / f"{keys[0]}.parquet").read_bytes() == before[keys[0]]
+    assert (tmp_path / store.DAMAGED / "runs" / f"{keys[0]}.parquet").is_file()  # set aside, not deleted
+
+
+def test_repair_sets_aside_damaged_orphaned_and_partial_files_and_deletes_nothing(tmp_path, results):
+    keys = [store.write_result(tmp_path, result) for result in results]
+    (tmp_path / "artifacts" / f"{keys[1]}.npz").write_bytes(b"flipped")  # damages run 1 via its artifacts
+    (tmp_path / "series" / "orphan.parquet").write_bytes(b"no run")
+    (tmp_path / "runs" / ".partial-99-x.parquet").write_bytes(b"half")
+    found = store.check(tmp_path)
+    assert found.damaged == {keys[1]: "artifacts file altered (checksum differs)"}
+    assert [p.name for p in found.orphans] == ["orphan.parquet"] and len(found.partial) == 1
+    files_before = len([p for p in tmp_path.rglob("*") if p.is_file()])
+    store.repair(tmp_path)
+    assert store.check(tmp_path).clean and store.stored_keys(tmp_path) == {keys[0]}
+    assert len([p for p in tmp_path.rglob("*") if p.is_file()]) == files_before
+
+
+def test_runs_written_before_checksums_still_read(tmp_path, results):
+    import pyarrow.parquet as pq
+
+    key = store.write_result(tmp_path, results[0])
+    path = tmp_path / "runs" / f"{key}.parquet"
+    pq.write_table(pq.read_table(path).replace_schema_metadata(None), path)
+    assert store.damage(tmp_path, key) is None and store.check(tmp_path).clean
+    assert len(store.open(tmp_path).execute("SELECT * FROM runs").fetchall()) == 1

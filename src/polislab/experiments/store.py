@@ -6,13 +6,22 @@
 
 Each file is written under a temporary name and renamed, so a crash never leaves half a file;
 the run file is written last, so a run counts as stored only when everything else is there.
-``open(DIR)`` gives a DuckDB connection with views ``runs`` and ``series`` over the directory.
+The run file's Parquet metadata holds the sha256 of its row and of the run's series and artifacts
+files (``CHECKSUMS``): ``damage`` finds a truncated, emptied or altered run, a sweep runs it again
+(the damaged files set aside, never deleted), and ``check`` / ``repair`` do it for a whole store
+(``polislab store check|repair DIR``). Runs written before checksums existed read as before.
+``open(DIR)`` gives a DuckDB connection with views ``runs`` and ``series`` over the directory's
+undamaged runs.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
+import os
 import typing
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -77,20 +86,84 @@ def run_row(result: Result, key: str) -> pa.Table:
     return pa.table({name: pa.array([value], type=kind) for name, (value, kind) in columns.items()})
 
 
+CHECKSUMS = b"polislab.sha256"  # run-file metadata: JSON {"row": ..., "series": ..., "artifacts": ...}
+DAMAGED = "damaged"  # where check/repair and sweeps set damaged files aside
+
+
+def _row_digest(table: pa.Table) -> str:
+    """sha256 of a run row's values (as JSON; floats written exactly)."""
+    return hashlib.sha256(json.dumps(table.to_pylist(), sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _bytes_digest(contents: bytes) -> str:
+    return hashlib.sha256(contents).hexdigest()
+
+
+def _companions(directory: Path, key: str) -> dict[str, Path]:
+    return {"series": directory / "series" / f"{key}.parquet", "artifacts": directory / "artifacts" / f"{key}.npz"}
+
+
 def write_result(directory: str | Path, result: Result, key: str | None = None) -> str:
-    """Store one finished run atomically; return its key."""
+    """Store one finished run atomically, its checksums in its run file; return its key."""
     directory = Path(directory)
     key = key or run_key(result.params, result.seed)
+    digests = {"series": "", "artifacts": ""}
     if result.series:
         series = {"key": pa.array([key] * len(next(iter(result.series.values()))))}
         series.update({name: pa.array(column) for name, column in result.series.items()})
-        write_atomically(directory / "series" / f"{key}.parquet", lambda p: pq.write_table(pa.table(series), p))
+        buffer = io.BytesIO()
+        pq.write_table(pa.table(series), buffer)
+        contents = buffer.getvalue()
+        digests["series"] = _bytes_digest(contents)
+        write_atomically(_companions(directory, key)["series"], lambda p: p.write_bytes(contents))
     if result.artifacts:
         buffer = io.BytesIO()
         np.savez_compressed(buffer, **result.artifacts)
-        write_atomically(directory / "artifacts" / f"{key}.npz", lambda p: p.write_bytes(buffer.getvalue()))
-    write_atomically(directory / "runs" / f"{key}.parquet", lambda p: pq.write_table(run_row(result, key), p))
+        digests["artifacts"] = _bytes_digest(buffer.getvalue())
+        write_atomically(_companions(directory, key)["artifacts"], lambda p: p.write_bytes(buffer.getvalue()))
+    row = run_row(result, key)
+    digests["row"] = _row_digest(row)
+    row = row.replace_schema_metadata({CHECKSUMS: json.dumps(digests, sort_keys=True)})
+    write_atomically(directory / "runs" / f"{key}.parquet", lambda p: pq.write_table(row, p))
     return key
+
+
+def damage(directory: str | Path, key: str) -> str | None:
+    """Why the stored run ``key`` cannot be trusted (unreadable, altered, a file missing or
+    altered), or None when it checks out (or predates checksums)."""
+    directory = Path(directory)
+    path = directory / "runs" / f"{key}.parquet"
+    try:
+        table = pq.read_table(path)
+    except Exception as error:  # noqa: BLE001 - truncated, emptied, not Parquet: all one verdict
+        return f"run file unreadable ({type(error).__name__})"
+    metadata = table.schema.metadata or {}
+    if CHECKSUMS not in metadata:
+        return None  # written before checksums: read as before
+    digests = json.loads(metadata[CHECKSUMS])
+    if _row_digest(table.replace_schema_metadata(None)) != digests["row"]:
+        return "run file altered (checksum differs)"
+    for name, companion in _companions(directory, key).items():
+        if not digests[name]:
+            continue
+        if not companion.is_file():
+            return f"{name} file missing"
+        if _bytes_digest(companion.read_bytes()) != digests[name]:
+            return f"{name} file altered (checksum differs)"
+    return None
+
+
+def set_aside(directory: str | Path, key: str) -> list[Path]:
+    """Move a run's files into DIR/damaged/ (never deleting anything); return where they went."""
+    directory = Path(directory)
+    moved = []
+    for path in [directory / "runs" / f"{key}.parquet", *_companions(directory, key).values()]:
+        if path.exists():
+            target = directory / DAMAGED / path.parent.name / path.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+            moved.append(target)
+    return moved
 
 
 def stored_keys(directory: str | Path) -> set[str]:
@@ -133,23 +206,70 @@ def open(directory: str | Path):  # noqa: A001 - the name DESIGN.md gives it
 
     directory = Path(directory)
     connection = duckdb.connect()
+    keys = sorted(key for key in stored_keys(directory) if damage(directory, key) is None)
     for view in ("runs", "series"):
-        folder = directory / view
-        if folder.is_dir() and any(folder.glob("[!.]*.parquet")):
-            pattern = str(folder / "[!.]*.parquet").replace("'", "''")
+        files = [directory / view / f"{key}.parquet" for key in keys]
+        files = [str(path).replace("'", "''") for path in files if path.is_file()]
+        if files:
+            listed = ", ".join(f"'{path}'" for path in files)
             connection.execute(
-                f"CREATE VIEW {view} AS SELECT * FROM read_parquet('{pattern}', union_by_name = true)"
+                f"CREATE VIEW {view} AS SELECT * FROM read_parquet([{listed}], union_by_name = true)"
             )
         else:
             connection.execute(f"CREATE VIEW {view} AS SELECT NULL::VARCHAR AS key WHERE false")
     return connection
 
 
+@dataclass
+class StoreCheck:
+    """What ``check`` found: damaged runs (key -> why), orphaned series/artifacts files (no run
+    file), partial files a killed writer left, and runs too old to carry checksums."""
+
+    runs: int = 0
+    damaged: dict[str, str] = field(default_factory=dict)
+    orphans: list[Path] = field(default_factory=list)
+    partial: list[Path] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not (self.damaged or self.orphans or self.partial)
+
+
+def check(directory: str | Path) -> StoreCheck:
+    """Verify every run of the store at ``directory`` (reads everything; changes nothing)."""
+    directory = Path(directory)
+    keys = stored_keys(directory)
+    found = StoreCheck(runs=len(keys))
+    for key in sorted(keys):
+        reason = damage(directory, key)
+        if reason:
+            found.damaged[key] = reason
+    for folder in ("series", "artifacts"):
+        for path in sorted((directory / folder).glob("[!.]*")) if (directory / folder).is_dir() else []:
+            if path.stem not in keys:
+                found.orphans.append(path)
+    found.partial = sorted(directory.glob(f"*/{TEMPORARY_PREFIX}*"))
+    return found
+
+
+def repair(directory: str | Path) -> StoreCheck:
+    """Set aside (into DIR/damaged/) every damaged run's files, orphaned files and partial files,
+    deleting nothing; a sweep then runs the damaged runs again. Returns what was found."""
+    directory = Path(directory)
+    found = check(directory)
+    for key in found.damaged:
+        set_aside(directory, key)
+    for path in found.orphans + found.partial:
+        target = directory / DAMAGED / path.parent.name / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+    return found
+
+
 def read_params(row_json: str, params_cls: type[Params]) -> Params:
     """The parameters of a stored run, rebuilt from its ``params_json`` column."""
-    import json
-
     return params_cls(**json.loads(row_json))
 
 
-__all__ = ["open", "write_result", "stored_keys", "load_artifacts", "load_series", "remove_partial_files"]
+__all__ = ["open", "write_result", "stored_keys", "load_artifacts", "load_series", "remove_partial_files", "damage",
+           "set_aside", "check", "repair"]

@@ -1,7 +1,8 @@
 """Sweeps: expand a spec to runs, skip the runs already stored, execute the rest, store each.
 
 An interrupted sweep resumes: run files appear only when a run is finished, so a second call
-runs exactly the missing ones, none twice.
+runs exactly the missing ones, none twice; a stored run whose checksums fail is set aside and runs
+again.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 from polislab.core.registry import get_model
 from polislab.experiments.executors import Task, execute
 from polislab.experiments.spec import Spec, run_key
-from polislab.experiments.store import remove_partial_files, stored_keys, write_result
+from polislab.experiments.store import damage, remove_partial_files, set_aside, stored_keys, write_result
 
 MAX_SEEDS_PER_TASK = 64
 
@@ -57,9 +58,14 @@ def run_sweep(
     """Run every run of ``spec`` not yet stored in ``out`` and store it."""
     out = Path(out)
     remove_partial_files(out)
-    done = stored_keys(out)
     runs = spec.runs()
     keys = {run.key for run in runs}
+    done = set()
+    for key in stored_keys(out) & keys:  # a damaged run is set aside and runs again
+        if damage(out, key) is None:
+            done.add(key)
+        else:
+            set_aside(out, key)
     already = len(keys & done)
     workers = workers or os.cpu_count() or 1
     tasks = plan_tasks(spec, done, workers if backend != "serial" else 1)
