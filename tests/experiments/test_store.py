@@ -38,13 +38,28 @@ def test_nulls_read_back_as_nan(tmp_path, results):
     assert np.all(np.isnan(table["bubble_step"]))
 
 
-def test_partial_files_are_invisible_and_cleaned(tmp_path, results):
+def test_partial_files_are_invisible_and_only_a_stopped_writers_are_cleaned(tmp_path, results):
+    """A second sweep into the same store must not delete the first's file in flight: only files
+    whose writing process has ended are removed."""
+    import subprocess
+    import sys
+
     store.write_result(tmp_path, results[0])
-    partial = tmp_path / "runs" / f"{store.TEMPORARY_PREFIX}123-abc.parquet"
-    partial.write_bytes(b"half a file")
-    assert len(store.stored_keys(tmp_path)) == 1
-    assert store.open(tmp_path).execute("SELECT count(*) FROM runs").fetchone()[0] == 1
-    assert store.remove_partial_files(tmp_path) == 1 and not partial.exists()
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        stale = tmp_path / "runs" / f"{store.TEMPORARY_PREFIX}{int(ended.stdout)}-abc.parquet"
+        in_flight = tmp_path / "runs" / f"{store.TEMPORARY_PREFIX}{live.pid}-def.parquet"
+        for path in (stale, in_flight):
+            path.write_bytes(b"half a file")
+        assert len(store.stored_keys(tmp_path)) == 1
+        assert store.open(tmp_path).execute("SELECT count(*) FROM runs").fetchone()[0] == 1
+        assert store.check(tmp_path).partial == [stale]
+        assert store.remove_partial_files(tmp_path) == 1 and not stale.exists() and in_flight.exists()
+    finally:
+        live.kill()
+        live.wait()
+    assert store.remove_partial_files(tmp_path) == 1 and not in_flight.exists()
 
 
 def test_an_empty_store_has_empty_views(tmp_path):
@@ -103,7 +118,7 @@ def test_repair_sets_aside_damaged_orphaned_and_partial_files_and_deletes_nothin
     keys = [store.write_result(tmp_path, result) for result in results]
     (tmp_path / "artifacts" / f"{keys[1]}.npz").write_bytes(b"flipped")  # damages run 1 via its artifacts
     (tmp_path / "series" / "orphan.parquet").write_bytes(b"no run")
-    (tmp_path / "runs" / ".partial-99-x.parquet").write_bytes(b"half")
+    (tmp_path / "runs" / ".partial-x-half.parquet").write_bytes(b"half")  # no live owner
     found = store.check(tmp_path)
     assert found.damaged == {keys[1]: "artifacts file altered (checksum differs)"}
     assert [p.name for p in found.orphans] == ["orphan.parquet"] and len(found.partial) == 1

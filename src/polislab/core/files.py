@@ -26,6 +26,21 @@ def write_atomically(path: str | Path, write: Callable[[Path], object]) -> None:
             temporary.unlink()
 
 
+def writer_alive(path: Path) -> bool:
+    """Whether the process that is writing the temporary file ``path`` (named
+    ``.partial-<pid>-...``) still runs: a live writer's file is in flight, a dead one's is stale."""
+    pid = path.name.removeprefix(TEMPORARY_PREFIX).split("-", 1)[0]
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, someone else's
+    return True
+
+
 def _nearest_existing(path: Path) -> Path:
     """``path`` or its nearest ancestor that exists."""
     path = path.absolute()
@@ -38,7 +53,7 @@ def _probe(folder: Path, what: str, shown: Path) -> None:
     """Create and delete a file in ``folder``: the one test of writability that holds for root,
     read-only mounts and full quotas alike."""
     try:
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=f"{TEMPORARY_PREFIX}probe-"):
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=f"{TEMPORARY_PREFIX}{os.getpid()}-probe-"):
             pass
     except OSError as error:
         raise UsageError(f"{what} {shown}: cannot write in {folder} ({error.strerror or error}); "

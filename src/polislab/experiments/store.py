@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from polislab.core.params import Params
-from polislab.core.files import TEMPORARY_PREFIX, write_atomically
+from polislab.core.files import TEMPORARY_PREFIX, write_atomically, writer_alive
 from polislab.core.result import RESERVED_COLUMNS, Result
 from polislab.core.jsonable import jsonable
 from polislab.experiments.spec import params_json, run_key
@@ -174,13 +174,18 @@ def stored_keys(directory: str | Path) -> set[str]:
     return {p.stem for p in runs.glob("*.parquet") if not p.name.startswith(TEMPORARY_PREFIX)}
 
 
+def stale_partial_files(directory: str | Path) -> list[Path]:
+    """Temporary files whose writer has stopped (a killed sweep's); a live writer's, such as a
+    second sweep's into the same store, are in flight and not listed."""
+    return sorted(path for path in Path(directory).glob(f"*/{TEMPORARY_PREFIX}*") if not writer_alive(path))
+
+
 def remove_partial_files(directory: str | Path) -> int:
-    """Delete temporary files that a killed writer left behind; return how many."""
-    removed = 0
-    for path in Path(directory).glob(f"*/{TEMPORARY_PREFIX}*"):
+    """Delete the temporary files that stopped writers left behind; return how many."""
+    stale = stale_partial_files(directory)
+    for path in stale:
         path.unlink(missing_ok=True)
-        removed += 1
-    return removed
+    return len(stale)
 
 
 def load_artifacts(directory: str | Path, key: str) -> dict[str, np.ndarray]:
@@ -248,7 +253,7 @@ def check(directory: str | Path) -> StoreCheck:
         for path in sorted((directory / folder).glob("[!.]*")) if (directory / folder).is_dir() else []:
             if path.stem not in keys:
                 found.orphans.append(path)
-    found.partial = sorted(directory.glob(f"*/{TEMPORARY_PREFIX}*"))
+    found.partial = stale_partial_files(directory)
     return found
 
 
@@ -271,5 +276,6 @@ def read_params(row_json: str, params_cls: type[Params]) -> Params:
     return params_cls(**json.loads(row_json))
 
 
-__all__ = ["open", "write_result", "stored_keys", "load_artifacts", "load_series", "remove_partial_files", "damage",
+__all__ = ["open", "write_result", "stored_keys", "load_artifacts", "load_series", "remove_partial_files",
+           "stale_partial_files", "damage",
            "set_aside", "check", "repair"]
