@@ -205,15 +205,10 @@ class Trainer:
     def imitating(self) -> bool:
         return self.update < self.params.imitation_updates
 
-    def evaluation_policy(self, module: nn.Module | None = None) -> Choose:
-        """The argmax policy of ``module`` (the policy being trained by default)."""
-        return argmax_actions(module or self.ranking, self.task.batch, self.task.observation_keys)
-
-    def evaluate(self, module: nn.Module | None = None, environment: str | None = None, seed: int | None = None):
-        """The argmax policy on ``eval_episodes`` fixed episodes of ``environment`` (the training one)."""
-        return evaluate(self.evaluation_policy(module), lambda: self.task.make_env(environment),
-                        self.params.eval_episodes, self.seed if seed is None else seed,
-                        self.task.evaluation_columns)
+    def evaluate(self) -> dict[str, np.ndarray]:
+        """The argmax policy on ``eval_episodes`` fixed episodes of the training environment."""
+        choose = argmax_actions(self.ranking, self.task.batch, self.task.observation_keys)
+        return evaluate(choose, self.task.make_env, self.params.eval_episodes, self.seed, self.task.evaluation_columns)
 
     def collect(self) -> tuple:
         """``rollout`` decisions of every environment with the sampling policy, or while imitating

@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from polislab.core.errors import UsageError
 from polislab.learn.ranking import RankingModule, load_policy
 
 
@@ -41,7 +40,6 @@ def _cached(path: str, modified: float) -> PolicyRecommender:
 
 
 def policy_recommender(path: str) -> PolicyRecommender:
-    """The recommender of the policy file at ``path`` (loaded once per file version)."""
-    if not Path(path).is_file():
-        raise UsageError(f"recommender policy file '{path}' does not exist")
+    """The recommender of the policy file at ``path`` (loaded once per file version; that the
+    file exists was checked with the name, ``recommenders.check_name``)."""
     return _cached(str(Path(path).resolve()), Path(path).stat().st_mtime)
