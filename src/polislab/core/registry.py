@@ -40,6 +40,26 @@ class ModelSpec:
     simulate_batch: SimulateBatch | None = None
     presets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     summary: str = ""
+    smoke: Mapping[str, Any] = field(default_factory=dict)
+
+    def shrink(self, params: Params) -> Params:
+        """``params`` at smoke size (``polislab reproduce --smoke``, the tests): each number in
+        ``smoke`` caps the parameter of its name, any other value replaces it; a parameter that is
+        itself a parameter set of this model (a training run to start from) shrinks the same way."""
+
+        def small(values: dict[str, Any]) -> dict[str, Any]:
+            out = {}
+            for name, value in values.items():
+                if isinstance(value, dict):
+                    value = small(value)
+                elif name in self.smoke and value is not None:
+                    limit = self.smoke[name]
+                    number = isinstance(limit, (int, float)) and not isinstance(limit, bool)
+                    value = min(value, limit) if number else limit
+                out[name] = value
+            return out
+
+        return self.make_params(small(params.to_dict()))
 
     def make_params(
         self,
@@ -88,8 +108,11 @@ def register(
     presets: Mapping[str, Mapping[str, Any]] | None = None,
     batch: SimulateBatch | None = None,
     summary: str = "",
+    smoke: Mapping[str, Any] | None = None,
 ) -> Callable[[Simulate], Simulate]:
-    """Register ``simulate`` under ``name`` with its ``Params`` class (a decorator)."""
+    """Register ``simulate`` under ``name`` with its ``Params`` class (a decorator). ``smoke``:
+    caps (numbers) and replacements that make any run of the model take well under a second
+    (``ModelSpec.shrink``)."""
 
     def decorate(simulate: Simulate) -> Simulate:
         params.model_name = name
@@ -103,6 +126,7 @@ def register(
             simulate_batch=batch,
             presets=dict(presets or {}),
             summary=summary or (doc[0] if doc else ""),
+            smoke=dict(smoke or {}),
         )
         return simulate
 

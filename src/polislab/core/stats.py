@@ -29,3 +29,24 @@ def difference_interval(a, b, z: float = 1.959964) -> tuple[float, float, float]
     difference = float(a.mean() - b.mean())
     half = z * math.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
     return difference, difference - half, difference + half
+
+
+def trials_to_exceed(share: float, z: float = 1.959964) -> int:
+    """The fewest trials whose 95% Wilson interval can lie wholly above ``share`` (all successes):
+    below it, a claim "more than ``share``" cannot be decided."""
+    trials = 1
+    while wilson_interval(trials, trials, z)[0] <= share:
+        trials += 1
+    return trials
+
+
+def trials_for_half_width(half_width: float, z: float = 1.959964) -> int:
+    """The fewest trials whose 95% Wilson interval at a proportion of one half is at most
+    ``half_width`` wide on each side: fewer cannot tell a proportion near one half from one
+    ``half_width`` away."""
+    trials = 1
+    while True:
+        low, high = wilson_interval(trials // 2, trials, z)
+        if (high - low) / 2 <= half_width:
+            return trials
+        trials += 1

@@ -30,8 +30,18 @@ def studies() -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Verdict:
+    """Our value of a claim and whether it meets the tolerance; ``decided`` is False when the
+    sample is too small for any outcome to decide the claim at its tolerance (the report then
+    says "too few to judge", whatever ``passed`` says)."""
+
     ours: str
     passed: bool
+    decided: bool = True
+
+
+UNMEASURABLE = (KeyError, ValueError, IndexError)  # what a measure raises when runs it needs are not stored
+PASS, DIVERGES, FAILS, TOO_FEW = "pass", "known divergence", "fail", "too few to judge"
+STATUSES = (PASS, DIVERGES, FAILS, TOO_FEW)
 
 
 @dataclass(frozen=True)
@@ -50,8 +60,16 @@ class Claim:
         """Our verdict, or a failed one naming what was missing when no runs are stored."""
         try:
             return self.measure(store)
-        except (KeyError, ValueError, IndexError) as error:
+        except UNMEASURABLE as error:
             return Verdict(f"not measurable from the stored runs ({type(error).__name__}: {error})", False)
+
+    def status(self, verdict: Verdict) -> str:
+        """pass, known divergence (failed, and we document why), fail, or too few to judge."""
+        if not verdict.decided:
+            return TOO_FEW
+        if verdict.passed:
+            return PASS
+        return DIVERGES if self.divergence else FAILS
 
 
 @dataclass(frozen=True)
@@ -73,6 +91,18 @@ class Entry:
         if self.quick_spec is not None:
             return self.quick_spec
         return replace(self.spec, seeds=self.spec.seeds[: self.quick_seeds])
+
+    def built_tables(self, store: StoreReader) -> list[tuple[str, list[str], list[list[str]]]]:
+        """The entry's tables (title, header, rows) from the stored runs; a table whose runs are
+        not stored is one row saying so."""
+        built = []
+        for make_table in self.tables:
+            try:
+                built.append(make_table(store))
+            except UNMEASURABLE as error:
+                built.append((getattr(make_table, "__name__", "table"), ["not computable"],
+                              [[f"not computable from the stored runs ({type(error).__name__}: {error})"]]))
+        return built
 
     def specs(self) -> list[Spec]:
         """Every spec whose runs this entry reads (claims and figures use whichever is stored)."""

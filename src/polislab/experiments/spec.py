@@ -15,11 +15,13 @@ its model, full validated parameters and seed, so the same run is never stored t
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import itertools
 import json
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,26 @@ from polislab.core.jsonable import jsonable
 from polislab.core.params import Params
 from polislab.core.registry import get_model
 from polislab.core.seeding import check_seed, replicate_seeds
+
+SMOKE_SEEDS = 2
+_smoke = contextvars.ContextVar("polislab_smoke_size", default=False)
+
+
+@contextmanager
+def smoke_size() -> Iterator[None]:
+    """Within this block every spec expands to smoke-size runs: each point shrunk by its model's
+    ``smoke`` caps (``ModelSpec.shrink``), on its first two seeds. ``polislab reproduce --smoke``
+    runs the catalog so, claims and figures included: a check of the wiring that decides nothing."""
+    token = _smoke.set(True)
+    try:
+        yield
+    finally:
+        _smoke.reset(token)
+
+
+def smoke_sized() -> bool:
+    return _smoke.get()
+
 
 SPEC_KEYS = {"name", "description", "model", "preset", "seeds", "seed", "replicates", "params", "grid"}
 
@@ -72,10 +94,17 @@ class Spec:
             merged = {**self.params, **dict(zip(names, values))}
             preset = merged.pop("preset", self.preset)  # a grid may range over presets
             points.append(spec.make_params(merged, preset=preset))
+        if smoke_sized():  # shrunk points may coincide: each once
+            points = list({params_json(p): p for p in map(spec.shrink, points)}.values())
         return points
 
+    @property
+    def run_seeds(self) -> list[int]:
+        """The seeds that run: all of them, or at smoke size the first two."""
+        return self.seeds[:SMOKE_SEEDS] if smoke_sized() else self.seeds
+
     def runs(self) -> list[Run]:
-        return [Run(params, seed) for params in self.points() for seed in self.seeds]
+        return [Run(params, seed) for params in self.points() for seed in self.run_seeds]
 
 
 def load_spec(path: str | Path) -> Spec:

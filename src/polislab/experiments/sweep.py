@@ -34,7 +34,7 @@ def plan_tasks(spec: Spec, done: set[str], workers: int) -> list[Task]:
     tasks = []
     points = spec.points()
     for params in points:
-        seeds = [seed for seed in spec.seeds if run_key(params, seed) not in done]
+        seeds = [seed for seed in spec.run_seeds if run_key(params, seed) not in done]
         if not seeds:
             continue
         size = 1

@@ -22,16 +22,21 @@ class FigureEntry:
     study: str
     description: str
     draw: Callable
+    beside: str  # the catalog entry whose claims it supports (the report places it there)
+    see: str  # what to see in it: the report's caption
 
 
 FIGURES: dict[str, FigureEntry] = {}
 
 
-def figure(name: str, study: str, description: str) -> Callable[[Callable], Callable]:
-    """Register a drawing function under ``name``."""
+def figure(name: str, study: str, description: str, see: str, beside: str | None = None
+           ) -> Callable[[Callable], Callable]:
+    """Register a drawing function under ``name``: what it draws (``description``), what a reader
+    should see in it (``see``) and the catalog entry whose claims it supports (``beside``; by
+    default the entry of the same name)."""
 
     def decorate(draw: Callable) -> Callable:
-        FIGURES[name] = FigureEntry(study, description, draw)
+        FIGURES[name] = FigureEntry(study, description, draw, beside or name, see)
         return draw
 
     return decorate
@@ -64,8 +69,13 @@ def draw_figure(name: str, source: str | Path, out: str | Path) -> Path:
     if not any(stored(store, *entry.specs()) for entry in entries(study)):
         raise UsageError(f"--from {source} holds no runs of the {study} study that figure '{name}' draws; make "
                          f"them with: polislab reproduce --only {study} --out {source} (--quick: the small version)")
-    fig = figures[name].draw(store)
+    import matplotlib
+
+    from polislab.figures.style import DPI, STYLE
+
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=110, bbox_inches="tight")
+    with matplotlib.rc_context(STYLE):  # one look for every figure, nothing global changed
+        fig = figures[name].draw(store)
+        fig.savefig(out, dpi=DPI, bbox_inches="tight")
     return out

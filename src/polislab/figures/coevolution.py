@@ -8,9 +8,12 @@ from matplotlib.figure import Figure
 from polislab.experiments.store_reader import StoreReader
 from polislab.experiments.studies import coevolution as study
 from polislab.figures import figure
+from polislab.figures.style import looks
 
 
-@figure("coevolution-fig5", "coevolution", "final cooperators and stop time over the (T, S) plane, W = 0")
+@figure("coevolution-fig5", "coevolution", "final cooperators and stop time over the (T, S) plane, W = 0",
+        see="cooperators fill the harmony quadrant (S >= 0, T <= 1, upper left) and are fewest in the "
+            "prisoner's dilemma quadrant (S < 0, T > 1, lower right).")
 def fig5(store: StoreReader) -> Figure:
     t = study._fig5(store)
     fig = Figure(figsize=(10, 4), layout="constrained")
@@ -35,7 +38,9 @@ def fig5(store: StoreReader) -> Figure:
 
 
 @figure("coevolution-fig6", "coevolution", "five heuristics against W: cooperators, rewires per opportunity, "
-        "heterogeneity, max degree")
+        "heterogeneity, max degree",
+        see="GOOD's line is highest in cooperators and lowest in rewiring; BAD and FAIR rewire most; "
+            "LOCAL is the most heterogeneous.")
 def fig6(store: StoreReader) -> Figure:
     t = study._fig6(store)
     fig = Figure(figsize=(11, 7), layout="constrained")
@@ -52,7 +57,9 @@ def fig6(store: StoreReader) -> Figure:
     return fig
 
 
-@figure("coevolution-fig13", "coevolution", "#coops against #rewires for every heuristic (Table 4, N = 500)")
+@figure("coevolution-fig13", "coevolution", "#coops against #rewires for every heuristic (Table 4, N = 500)",
+        see="the heuristics trade #coops against #rewires: cooperator-recommending ones up and left, "
+            "defector-recommending ones down and right.")
 def fig13(store: StoreReader) -> Figure:
     fig = Figure(figsize=(7, 5.5), layout="constrained")
     ax = fig.subplots()
@@ -61,16 +68,20 @@ def fig13(store: StoreReader) -> Figure:
                            "WHERE key IN (SELECT key FROM chosen)", [r.key for r in spec.runs()])
         if len(runs.get("recommender", [])):
             break
+    look = looks(list(study.HEURISTICS))
     for name in study.HEURISTICS if len(runs.get("recommender", [])) else []:
         chosen = runs["recommender"] == name
-        ax.scatter(runs["cooperators_final"][chosen], runs["rewires"][chosen], s=14, alpha=0.6, label=name)
+        ax.scatter(runs["cooperators_final"][chosen], runs["rewires"][chosen], s=18, alpha=0.7, label=name,
+                   **look[name])
     ax.set_xlabel("#coops (final fraction of cooperators)")
     ax.set_ylabel("#rewires")
-    ax.legend(fontsize="x-small", ncol=2)
+    ax.legend(ncol=2, fontsize=8)
     return fig
 
 
-@figure("coevolution-santos", "coevolution", "Santos et al. 2006: cooperators and heterogeneity against W")
+@figure("coevolution-santos", "coevolution", "Santos et al. 2006: cooperators and heterogeneity against W",
+        see="in each game cooperation jumps to nearly 1 beyond a critical W, and in the dilemmas "
+            "heterogeneity rises on the way there.", beside="coevolution-santos-0")
 def santos(store: StoreReader) -> Figure:
     fig = Figure(figsize=(11, 4), layout="constrained")
     left, right = fig.subplots(1, 2)

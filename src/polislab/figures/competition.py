@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 from polislab.experiments.store_reader import StoreReader
 from polislab.experiments.studies import competition as study
 from polislab.figures import figure
+from polislab.figures.style import PAGE_WIDTH, panel_grid
 
 
 def _w2_axis(values: list[float]) -> list[float]:
@@ -18,10 +19,12 @@ def _w2_axis(values: list[float]) -> list[float]:
 
 
 @figure("competition-fig15", "competition", "final share of each recommender against W2 at W = 1, 1.2, 1.6, 2 "
-        "(90% local, 2.5% each of good, bad, random, fair)")
+        "(90% local, 2.5% each of good, bad, random, fair)",
+        see="local keeps most users at small W2 and loses them as W2 grows, sooner at larger W.",
+        beside="competition-baselines")
 def fig15(store: StoreReader) -> Figure:
     table = study.baseline_table(store)
-    fig = Figure(figsize=(12, 8), layout="constrained")
+    fig = Figure(figsize=(11, 7.5), layout="constrained")
     axes = fig.subplots(2, 2, sharey=True).ravel()
     for ax, w in zip(axes, (1.0, 1.2, 1.6, 2.0)):
         points = sorted(w2 for (w_, w2) in table if w_ == w)
@@ -40,7 +43,9 @@ def fig15(store: StoreReader) -> Figure:
 
 
 @figure("competition-critical", "competition", "local's final share of users over (W, W2), and the final "
-        "cooperators")
+        "cooperators",
+        see="the region of (W, W2) where local falls below half the users, and the cooperators left "
+            "there.", beside="competition-baselines")
 def critical(store: StoreReader) -> Figure:
     table = study.baseline_table(store)
     fig = Figure(figsize=(11, 4.5), layout="constrained")
@@ -63,17 +68,23 @@ def critical(store: StoreReader) -> Figure:
 
 
 @figure("competition-fig16", "competition", "adoption experiments: final shares of users in each competition, "
-        "over 30 runs")
+        "over 30 runs",
+        see="how much of the market each newcomer wins: an aligned recommender against an engagement "
+            "maximizer, and a majority holding its users.", beside="competition-adoption")
 def fig16(store: StoreReader) -> Figure:
     rows = [r for r in study.adoption_rows(store) if r["shares"]]
-    fig = Figure(figsize=(4 * max(len(rows), 1), 4), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(1, max(len(rows), 1), sharey=True))
+    shape = panel_grid(len(rows))
+    fig = Figure(figsize=(PAGE_WIDTH * 0.8, 3.6 * shape[0]), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(*shape, sharey=True, squeeze=False)).ravel()
+    for ax in axes[len(rows):]:
+        ax.set_visible(False)
     for ax, row in zip(axes, rows):
         names = list(row["shares"])
         ax.boxplot([row["shares"][name] for name in names], tick_labels=names)
         for index, name in enumerate(names):
             ax.plot([index + 0.7, index + 1.3], [row["mixture"][name]] * 2, color="grey", ls=":")
-        ax.set_title(row["row"], fontsize="small")
+        ax.set_title(row["row"])
         ax.tick_params(axis="x", labelrotation=30)
-    axes[0].set_ylabel("final share of users (dotted: initial)")
+    for ax in axes[::shape[1]]:
+        ax.set_ylabel("final share of users\n(dotted: initial)")
     return fig

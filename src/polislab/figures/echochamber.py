@@ -29,7 +29,9 @@ def _first_run(store: StoreReader, preset: str, require_bubbles: bool = False) -
     return str(runs["key"][np.argmin(runs["seed"])])
 
 
-@figure("echochamber-strips", "echochamber", "beliefs and evidence of every agent over time, each stage")
+@figure("echochamber-strips", "echochamber", "beliefs and evidence of every agent over time, each stage",
+        see="beliefs (top) run off to the extremes before the evidence (bottom) drifts far from where it "
+            "began.", beside="echochamber-selective-evidence")
 def strips(store: StoreReader) -> Figure:
     fig = Figure(figsize=(11, 2.0 * len(STAGES)), layout="constrained")
     axes = fig.subplots(len(STAGES), 2, squeeze=False)
@@ -54,7 +56,9 @@ def strips(store: StoreReader) -> Figure:
     return fig
 
 
-@figure("echochamber-listen", "echochamber", "final listen matrix and listen graph, stages 4 and 5")
+@figure("echochamber-listen", "echochamber", "final listen matrix and listen graph, stages 4 and 5",
+        see="two blocks in the listen matrix: agents listen to those who share their belief's sign and "
+            "ignore the rest.", beside="echochamber-chosen-listening")
 def listen(store: StoreReader) -> Figure:
     presets = ["chosen-listening", "chosen-listening-and-evidence"]
     fig = Figure(figsize=(10, 9), layout="constrained")
@@ -100,7 +104,9 @@ FROM series WHERE key IN (SELECT key FROM chosen) GROUP BY step ORDER BY step
 """
 
 
-@figure("echochamber-series", "echochamber", "metrics over time averaged over seeds, each stage")
+@figure("echochamber-series", "echochamber", "metrics over time averaged over seeds, each stage",
+        see="in stages 4 and 5 mean |b| rises before the bubble index does, and stage 5's bubbles form "
+            "sooner.", beside="echochamber-chosen-listening-and-evidence")
 def series(store: StoreReader) -> Figure:
     panels = [("consensus", "consensus", "linear"), ("mean_abs_belief", "mean |b|", "log"),
               ("bubble_index", "bubble index", "linear"), ("evidence_drift", "mean |e - e*|", "log")]
@@ -122,7 +128,9 @@ def series(store: StoreReader) -> Figure:
     return fig
 
 
-@figure("echochamber-modes", "echochamber", "joint against own gradients: consensus and bubbles per stage")
+@figure("echochamber-modes", "echochamber", "joint against own gradients: consensus and bubbles per stage",
+        see="how often runs end in consensus or in two bubbles when each agent climbs only its own "
+            "utility, against the notebook's joint gradient.", beside="echochamber-own-gradient")
 def modes(store: StoreReader) -> Figure:
     outcomes = gradient_mode_outcomes(store)
     fig = Figure(figsize=(11, 4), layout="constrained")

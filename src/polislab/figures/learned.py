@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from polislab.experiments.store_reader import StoreReader
 from polislab.experiments.studies import learned as study
 from polislab.figures import figure
+from polislab.figures.style import PAGE_WIDTH, label_point, panel_grid
 from polislab.models.coevolution.recommenders import HEURISTICS
 
 COLOURS = {"mlp": "tab:blue", "gat": "tab:orange"}
@@ -27,13 +28,17 @@ def _curve(rows: list[dict], column: str) -> tuple[np.ndarray, np.ndarray, np.nd
 
 @figure("learned-curves", "learned", "learning curves (argmax evaluation return) of MLP and GAT policies for "
         "#coops and #rewires, with the best and the random heuristic; mean strategy and degree of recommended "
-        "nodes (Figs. 9-11)")
+        "nodes (Figs. 9-11)",
+        see="the policies' returns climb above the random heuristic's line; the best heuristic's line "
+            "marks what they have not reached.", beside="learned-recommenders")
 def curves(store: StoreReader) -> Figure:
     return _curves(store, study.policies(store))
 
 
 @figure("learned-gat-large", "learned", "learning curves of GAT policies trained at N = 100 and 500 (beyond the "
-        "source), with the best and the random heuristic; mean strategy and degree of recommended nodes")
+        "source), with the best and the random heuristic; mean strategy and degree of recommended nodes",
+        see="the GAT policies' returns during training against the best heuristic's line at N = 100 and N"
+            " = 500 (--quick's short runs leave these nearly empty).", beside="learned-gat-n100-rewires")
 def curves_at_large_n(store: StoreReader) -> Figure:
     return _curves(store, [p for specs in study.LARGE.values() for p in study.policies(store, specs)])
 
@@ -41,7 +46,7 @@ def curves_at_large_n(store: StoreReader) -> Figure:
 def _curves(store: StoreReader, trained: list[dict]) -> Figure:
     settings = sorted({(p["environment"], p["reward"]) for p in trained})
     table = study.heuristics(store)
-    fig = Figure(figsize=(4.5 * max(len(settings), 1), 9), layout="constrained")
+    fig = Figure(figsize=(min(4.5 * max(len(settings), 1), PAGE_WIDTH), 9), layout="constrained")
     axes = np.atleast_2d(fig.subplots(3, max(len(settings), 1), squeeze=False))
     for column, setting in enumerate(settings):
         environment, reward = setting
@@ -74,20 +79,25 @@ def _curves(store: StoreReader, trained: list[dict]) -> Figure:
 
 
 @figure("learned-fig13", "learned", "#coops against #rewires for every heuristic (grey) and trained policy "
-        "(coloured; marker: reward, text: size trained at), at each evaluated size (Fig. 13)")
+        "(coloured; marker: reward, text: size trained at), at each evaluated size (Fig. 13)",
+        see="where each trained policy lands among the heuristics (grey) on the #coops / #rewires plane, "
+            "at each evaluated size.", beside="learned-recommenders")
 def fig13(store: StoreReader) -> Figure:
     trained = study.policies(store) + [p for specs in study.LARGE.values() for p in study.policies(store, specs)]
     table = study.heuristics(store)
     presets = [p for p in study.SIZES if any(p in t["evaluations"] for t in trained) or (p, "random") in table]
-    fig = Figure(figsize=(5 * max(len(presets), 1), 4.5), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(1, max(len(presets), 1)))
+    shape = panel_grid(len(presets))
+    fig = Figure(figsize=(PAGE_WIDTH, 4.5 * shape[0]), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(*shape, squeeze=False)).ravel()
+    for ax in axes[len(presets):]:
+        ax.set_visible(False)
     markers = {"coops": "o", "rewires": "s", "coops-change": "o"}  # coops-change: the aligned reward paid as it goes
     for ax, preset in zip(axes, presets):
         for name in HEURISTICS:
             if (preset, name) in table:
                 runs = table[(preset, name)]
                 ax.scatter(runs["cooperators"].mean(), runs["requests"].mean(), color="grey")
-                ax.annotate(name, (runs["cooperators"].mean(), runs["requests"].mean()), fontsize=6, color="grey")
+                label_point(ax, name, (runs["cooperators"].mean(), runs["requests"].mean()), color="grey")
         for policy in trained:
             if preset in policy["evaluations"]:
                 values = policy["evaluations"][preset]
@@ -95,7 +105,7 @@ def fig13(store: StoreReader) -> Figure:
                 colours = IMITATING_COLOURS if policy["imitate"] else COLOURS
                 ax.scatter(*point, color=colours[policy["hidden"]], marker=markers[policy["reward"]],
                            edgecolor="black")
-                ax.annotate(policy["environment"].replace("table4-", ""), point, fontsize=6)
+                label_point(ax, policy["environment"].replace("table4-", ""), point)
         ax.set_title(f"evaluated on {preset}")
         ax.set_xlabel("#coops (final fraction of cooperators)")
         ax.set_ylabel("#rewires (requests per episode)")
@@ -104,5 +114,5 @@ def fig13(store: StoreReader) -> Figure:
             axes[0].scatter([], [], color=colour, marker=markers[reward], edgecolor="black", label=f"{hidden} {reward}")
     for hidden in sorted({policy["hidden"] for policy in trained if policy["imitate"]}):
         axes[0].scatter([], [], color=IMITATING_COLOURS[hidden], edgecolor="black", label=f"{hidden} after imitation")
-    axes[0].legend(fontsize="small")
+    axes[0].legend()
     return fig

@@ -14,7 +14,8 @@ COLOURS = {0: "tab:red", 1: "tab:blue"}  # opinion -1, +1
 
 
 @figure("opinion-consensus-times", "opinion", "survival of polarisation: P(time to consensus > t), log-log, "
-        "per radius")
+        "per radius",
+        see="straight tails on log-log axes: times to consensus are heavy-tailed, heavier at the smaller radius.")
 def consensus_times(store: StoreReader) -> Figure:
     fig = Figure(figsize=(7, 4.5), layout="constrained")
     ax = fig.subplots()
@@ -35,10 +36,12 @@ def consensus_times(store: StoreReader) -> Figure:
 
 
 @figure("opinion-metastable", "opinion", "a metastable run: opinion maps at several times, discordant links "
-        "and clusters over time")
+        "and clusters over time",
+        see="the opinion map freezes into a few clusters for a long time before one opinion wins; "
+            "discordant links fall in steps.")
 def metastable(store: StoreReader) -> Figure:
     key = study.metastable_run(store)
-    fig = Figure(figsize=(13, 6.5), layout="constrained")
+    fig = Figure(figsize=(11, 6), layout="constrained")
     if key is None:
         return fig
     art, series = store.artifacts(key), store.series(key)
@@ -69,18 +72,25 @@ def metastable(store: StoreReader) -> Figure:
 
 
 @figure("opinion-voter-limit", "opinion", "median time to consensus against the batch size b, with the voter "
-        "model's")
+        "model's",
+        see="the batched model's median time to consensus approaches the voter model's line as the batch "
+            "size b grows.")
 def voter_limit(store: StoreReader) -> Figure:
     m = study.batch_medians(store)
     fig = Figure(figsize=(7, 4.5), layout="constrained")
     ax = fig.subplots()
     if not m:
         return fig
-    batches = sorted(b for b in m if isinstance(b, int))
+    batches = np.array(sorted(b for b in m if isinstance(b, int)))
+    limit = float(study.VOTER_LIMIT.params["updates"])  # runs still polarised then are censored there
     medians = np.array([m[b][0] for b in batches])
-    quartiles = np.array([m[b][1] for b in batches])
-    ax.plot(batches, medians, marker="o", label="batched learning (median)")
-    ax.fill_between(batches, quartiles[:, 0], np.minimum(quartiles[:, 1], 1e300), alpha=0.2, label="quartiles")
+    quartiles = np.minimum(np.array([m[b][1] for b in batches]), limit)
+    finite = np.isfinite(medians)
+    ax.plot(batches[finite], medians[finite], marker="o", label="batched learning (median)")
+    if not finite.all():
+        ax.scatter(batches[~finite], np.full((~finite).sum(), limit), marker="^", s=60, color="tab:blue",
+                   label=f"median above {limit:.0e} (censored)")
+    ax.fill_between(batches, quartiles[:, 0], quartiles[:, 1], alpha=0.2, label="quartiles (censored at the limit)")
     ax.axhline(m["voter"], color="black", ls="--", label="voter model (median)")
     ax.set_xscale("log")
     ax.set_yscale("log")
@@ -91,7 +101,8 @@ def voter_limit(store: StoreReader) -> Figure:
 
 
 @figure("opinion-ergodic", "opinion", "share holding +1 over time: the original (absorbed) against the ergodic "
-        "modification")
+        "modification",
+        see="the original process is absorbed at all +1 or all -1; the modified one keeps crossing between them.")
 def ergodic(store: StoreReader) -> Figure:
     runs = study.stored(store, study.ERGODIC, study.ERGODIC_QUICK)
     fig = Figure(figsize=(10, 4), layout="constrained")

@@ -19,7 +19,9 @@ def _world(store: StoreReader):
     return resolve_world(name), radius
 
 
-@figure("oracle-world", "oracle", "E[Y(x)] = f(x) with the band f +/- g, and the expected loss L(x)")
+@figure("oracle-world", "oracle", "E[Y(x)] = f(x) with the band f +/- g, and the expected loss L(x)",
+        see="the world the oracles face: the fixed point at 4, the bound at -5, the wireheading point at "
+            "2.5, and the loss of each prediction.", beside="oracle-designs")
 def world_figure(store: StoreReader) -> Figure:
     world, radius = _world(store)
     x = np.linspace(world.low, world.high, 2001)
@@ -44,7 +46,9 @@ def world_figure(store: StoreReader) -> Figure:
     return fig
 
 
-@figure("oracle-loss", "oracle", "average loss over time of each oracle (deluded split by where it ends)")
+@figure("oracle-loss", "oracle", "average loss over time of each oracle (deluded split by where it ends)",
+        see="each oracle's loss settles where its design leads it: the deluded split between two ends, "
+            "the high bandwidth at zero loss by wireheading.", beside="oracle-designs")
 def loss_figure(store: StoreReader) -> Figure:
     runs = oracle_runs(store)
     fig = Figure(figsize=(11, 7), layout="constrained")

@@ -11,7 +11,9 @@ from polislab.experiments.studies import trade as study
 from polislab.figures import figure
 
 
-@figure("trade-wellbeing", "trade", "mean wellbeing over time: zero memory against two agents with memory")
+@figure("trade-wellbeing", "trade", "mean wellbeing over time: zero memory against two agents with memory",
+        see="zero-memory agents settle at wellbeing 1 (everyone steals); two agents with memory learn to "
+            "trade, near 3.", beside="trade-zero-memory")
 def wellbeing(store: StoreReader) -> Figure:
     fig = Figure(figsize=(8, 4.5), layout="constrained")
     ax = fig.subplots()
@@ -30,7 +32,8 @@ def wellbeing(store: StoreReader) -> Figure:
     return fig
 
 
-@figure("trade-attractors", "trade", "Experiment 1: the policy pair each initial policy pair ends in")
+@figure("trade-attractors", "trade", "Experiment 1: the policy pair each initial policy pair ends in",
+        see="the grid of initial policy pairs, coloured by the pair each ends in: a few attracting societies.")
 def attractors(store: StoreReader) -> Figure:
     table = study.attractor_table(store)
     fig = Figure(figsize=(7, 6), layout="constrained")
@@ -52,7 +55,8 @@ def attractors(store: StoreReader) -> Figure:
     return fig
 
 
-@figure("trade-population", "trade", "Experiment 2: wellbeing and agents per policy against population size")
+@figure("trade-population", "trade", "Experiment 2: wellbeing and agents per policy against population size",
+        see="wellbeing falls as the population grows past the acquaintances an agent remembers.")
 def population(store: StoreReader) -> Figure:
     t = study.population_table(store)
     fig = Figure(figsize=(11, 4), layout="constrained")

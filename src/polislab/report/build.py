@@ -1,30 +1,47 @@
 """The reproduction report: for each claim of a source, its value, ours, the tolerance and the
-verdict, with the figures beside them. Written as DIR/report.md and DIR/report.html from the
-stored results (this module runs no simulation)."""
+verdict, with the figures that support it beside it. Written as DIR/report.md and DIR/report.html
+from the stored results (this module runs no simulation), through the Jinja2 templates in
+``templates/``; the claims' and notes' Markdown is rendered by markdown-it-py.
+
+Verdicts (``polislab.experiments.catalog.Claim.status``): pass; known divergence (failed, and the
+claim says why we differ from the source); fail; too few to judge (the sample cannot decide the
+claim at its tolerance, whatever it shows).
+"""
 
 from __future__ import annotations
 
-import html
+import datetime
 import os
-from dataclasses import dataclass
+import subprocess
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from polislab.core import machine
 from polislab.core.files import write_atomically
 from polislab.core.version import VERSION
-from polislab.experiments.catalog import Entry
+from polislab.experiments.catalog import DIVERGES, FAILS, PASS, STATUSES, TOO_FEW, Entry
+from polislab.experiments.spec import smoke_sized
 from polislab.experiments.store_reader import StoreReader
 from polislab.figures import draw_figure, load_figures
 
+CSS_CLASS = {PASS: "pass", DIVERGES: "divergence", FAILS: "fail", TOO_FEW: "too-few"}
 CLAIM_HEADER = ["source", "it says", "source value", "ours", "tolerance", "verdict"]
 
 
 @dataclass
-class ReportFiles:
-    markdown: Path
-    html: Path
-    passed: int
-    total: int
-    known: int  # failed checks whose claim documents why we differ from the source
+class ClaimRow:
+    entry: str
+    source: str
+    says: str
+    expected: str
+    ours: str
+    tolerance: str
+    status: str
+    divergence: str
+
+    @property
+    def css(self) -> str:
+        return CSS_CLASS[self.status]
 
 
 @dataclass
@@ -35,90 +52,150 @@ class Table:
 
 
 @dataclass
-class Section:
+class FigureView:
+    path: str  # relative to the report
+    name: str
+    description: str
+    see: str
+
+
+@dataclass
+class EntrySection:
+    name: str  # the catalog entry: the section's anchor
     title: str
     text: str
+    claims: list[ClaimRow]
     tables: list[Table]
-    figures: list[tuple[str, str]]  # (relative path, caption)
+    figures: list[FigureView]
 
 
-def write_report(out: str | Path, chosen: list[Entry], quick: bool) -> ReportFiles:
-    """Evaluate the claims of ``chosen`` on the store at ``out``, draw figures, write the report."""
+@dataclass
+class StudySection:
+    name: str
+    entries: list[EntrySection]
+    seconds: float | None
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def claims(self) -> list[ClaimRow]:
+        return [claim for entry in self.entries for claim in entry.claims]
+
+
+@dataclass
+class ReportFiles:
+    markdown: Path
+    html: Path
+    counts: dict[str, int]  # claims per verdict
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def summary(self) -> str:
+        """'31 of 45 claims pass; 7 known divergences; 7 too few to judge': the counts that are not 0."""
+        parts = [f"{self.counts[PASS]} of {self.total} claims pass"]
+        parts += [f"{self.counts[status]} {name}" for status, name in
+                  ((DIVERGES, "known divergences"), (FAILS, "fail"), (TOO_FEW, "too few to judge"))
+                  if self.counts[status]]
+        return "; ".join(parts)
+
+
+def write_report(out: str | Path, chosen: list[Entry], quick: bool,
+                 seconds: dict[str, float] | None = None) -> ReportFiles:
+    """Evaluate the claims of ``chosen`` on the store at ``out``, draw the figures, write the report.
+    ``seconds``: the wall time of each chosen entry's runs, where they were just run."""
     out = Path(out)
     store = StoreReader(out)
-    sections, passed, total, known = [], 0, 0, 0
+    figures = load_figures()
+    names = {entry.name for entry in chosen}
+    beside = {name: [f for f, view in sorted(figures.items()) if view.beside == name] for name in names}
+    studies: dict[str, StudySection] = {}
     for entry in chosen:
-        spec = entry.spec_for(quick)
-        stored = sum(len(store.spec_runs(s).get("key", [])) for s in entry.specs()) if (out / "runs").is_dir() else 0
-        text = (f"Model `{spec.model}`" + (f", preset `{spec.preset}`" if spec.preset else "")
-                + (f", grid {spec.grid}" if spec.grid else "")
-                + f"; {len(spec.seeds)} seeds in this run, {stored} runs stored. {entry.notes}")
-        tables = []
-        if entry.claims:
-            rows = []
-            for claim in entry.claims:
-                verdict = claim.check(store)
-                passed += verdict.passed
-                total += 1
-                explained = not verdict.passed and bool(claim.divergence)
-                known += explained
-                rows.append([claim.source, claim.says, claim.expected, verdict.ours, claim.tolerance,
-                             "pass" if verdict.passed else f"differs: {claim.divergence}" if explained else "FAIL"])
-            tables.append(Table("Claims", CLAIM_HEADER, rows))
-        for make_table in entry.tables:
-            tables.append(Table(*make_table(store)))
-        sections.append(Section(entry.title, text.strip(), tables, []))
-    studies = {entry.study for entry in chosen}
-    figures = []
-    for name, figure in sorted(load_figures().items()):
-        if figure.study in studies:
+        views = []
+        for name in beside[entry.name]:
             path = draw_figure(name, out, out / "figures" / f"{name}.png")
-            figures.append((os.path.relpath(path, out), f"{name}: {figure.description}"))
-    sections.append(Section("Figures", "Drawn from the stored runs.", [], figures))
-    title = f"polislab {VERSION} reproduction report" + (" (--quick)" if quick else "")
-    summary = f"{passed} of {total} checks passed" + (
-        f"; {known} known divergences from the source, explained in their rows." if known else ".")
-    markdown = out / "report.md"
-    page = out / "report.html"
-    for path, text in ((markdown, _markdown(title, summary, sections)), (page, _html(title, summary, sections))):
-        write_atomically(path, lambda temporary: temporary.write_text(text))
-    return ReportFiles(markdown, page, passed, total, known)
+            views.append(FigureView(os.path.relpath(path, out), name, figures[name].description, figures[name].see))
+        section = EntrySection(entry.name, entry.title, _entry_text(entry, store, quick), _claims(entry, store),
+                               [Table(*table) for table in entry.built_tables(store)], views)
+        study = studies.setdefault(entry.study, StudySection(entry.study, [], None))
+        study.entries.append(section)
+        if seconds and entry.name in seconds:
+            study.seconds = (study.seconds or 0.0) + seconds[entry.name]
+    for study in studies.values():
+        study.counts = {status: sum(c.status == status for c in study.claims) for status in STATUSES}
+    counts = {status: sum(s.counts[status] for s in studies.values()) for status in STATUSES}
+    context = dict(
+        title="polislab reproduction report", quick=quick, smoke=smoke_sized(), version=VERSION, commit=_commit(),
+        date=datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"), machine=machine.describe(),
+        studies=list(studies.values()), counts=counts, statuses=STATUSES, css=CSS_CLASS,
+        claim_header=CLAIM_HEADER, total_seconds=sum(seconds.values()) if seconds else None,
+    )
+    files = ReportFiles(out / "report.md", out / "report.html", counts)
+    context["summary"] = files.summary()
+    environment = _templates()
+    for path, template in ((files.markdown, "report.md.j2"), (files.html, "report.html.j2")):
+        text = environment.get_template(template).render(**context)
+        write_atomically(path, lambda temporary, text=text: temporary.write_text(text))
+    return files
 
 
-def _markdown(title: str, summary: str, sections: list[Section]) -> str:
-    lines = [f"# {title}", "", summary, ""]
-    for section in sections:
-        lines += [f"## {section.title}", "", section.text, ""]
-        for table in section.tables:
-            lines += [f"**{table.title}**", "", "| " + " | ".join(table.header) + " |",
-                      "|" + "---|" * len(table.header)]
-            lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in table.rows]
-            lines.append("")
-        for path, caption in section.figures:
-            lines += [f"![{caption}]({path})", "", f"*{caption}*", ""]
-    return "\n".join(lines)
+def _entry_text(entry: Entry, store: StoreReader, quick: bool) -> str:
+    spec = entry.spec_for(quick)
+    stored = (sum(len(store.spec_runs(s).get("key", [])) for s in entry.specs())
+              if (store.directory / "runs").is_dir() else 0)
+    return (f"Model `{spec.model}`" + (f", preset `{spec.preset}`" if spec.preset else "")
+            + (f", grid {_grid(spec.grid)}" if spec.grid else "")
+            + f"; {len(spec.run_seeds)} seeds in this run, {stored} runs stored. {entry.notes}").strip()
 
 
-STYLE = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}
-th{background:#f3f3f3}.pass{color:#176b1b;font-weight:bold}.FAIL{color:#b00020;font-weight:bold}
-img{max-width:100%}figure{margin:1.5em 0}figcaption{color:#555;font-style:italic}"""
+def _grid(grid: dict) -> str:
+    return "; ".join(f"{name} = {', '.join(map(str, values))}" if len(values) <= 12 else
+                     f"{name}: {len(values)} values" for name, values in grid.items())
 
 
-def _html(title: str, summary: str, sections: list[Section]) -> str:
-    e = html.escape
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{e(title)}</title>",
-             f"<style>{STYLE}</style></head><body><h1>{e(title)}</h1><p>{e(summary)}</p>"]
-    for section in sections:
-        parts.append(f"<h2>{e(section.title)}</h2><p>{e(section.text)}</p>")
-        for table in section.tables:
-            parts.append(f"<table><caption>{e(table.title)}</caption><tr>")
-            parts.append("".join(f"<th>{e(cell)}</th>" for cell in table.header) + "</tr>")
-            for row in table.rows:
-                cells = "".join(f"<td class='{e(cell)}'>{e(cell)}</td>" for cell in row)
-                parts.append(f"<tr>{cells}</tr>")
-            parts.append("</table>")
-        for path, caption in section.figures:
-            parts.append(f"<figure><img src='{e(path)}' alt='{e(caption)}'><figcaption>{e(caption)}</figcaption></figure>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
+def _claims(entry: Entry, store: StoreReader) -> list[ClaimRow]:
+    rows = []
+    for claim in entry.claims:
+        verdict = claim.check(store)
+        status = TOO_FEW if smoke_sized() else claim.status(verdict)  # smoke size judges nothing
+        rows.append(ClaimRow(entry.name, claim.source, claim.says, claim.expected, verdict.ours, claim.tolerance,
+                             status, claim.divergence if status == DIVERGES else ""))
+    return rows
+
+
+def _commit() -> str:
+    """The git commit of polislab's source, with '+ changes' when the tree differs from it; '' when
+    polislab is not run from a git checkout."""
+    source = Path(__file__).resolve().parents[3]
+    if not (source / ".git").exists():
+        return ""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=source, capture_output=True,
+                                text=True, timeout=10, check=True).stdout.strip()
+        changed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=source,
+                                 capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return commit + (" + changes" if changed else "")
+
+
+def _templates():
+    import jinja2
+    from markdown_it import MarkdownIt
+
+    markdown = MarkdownIt("commonmark")
+    environment = jinja2.Environment(loader=jinja2.PackageLoader("polislab.report", "templates"),
+                                     autoescape=jinja2.select_autoescape(["html.j2"]),
+                                     trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    environment.filters["markdown"] = lambda text: jinja2.filters.Markup(markdown.renderInline(str(text)))
+    environment.filters["cell"] = lambda text: str(text).replace("|", "\\|").replace("\n", " ")
+    environment.filters["duration"] = _duration
+    return environment
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.1f} min" if seconds < 5400 else f"{seconds / 3600:.1f} h"

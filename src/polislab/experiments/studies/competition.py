@@ -48,7 +48,7 @@ def runs_by_point(store: StoreReader, specs: list[Spec]) -> list[tuple[object, d
         found = store.runs(run.key for run in runs)
         if not len(found.get("key", [])):
             continue
-        point_of = {run.key: index // len(spec.seeds) for index, run in enumerate(runs)}
+        point_of = {run.key: index // len(spec.run_seeds) for index, run in enumerate(runs)}
         which = np.array([point_of[key] for key in found["key"]])
         return [(point, {name: column[which == index] for name, column in found.items()})
                 for index, point in enumerate(spec.points()) if np.any(which == index)]

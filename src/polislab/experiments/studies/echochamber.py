@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from polislab.core.registry import get_model
-from polislab.core.stats import proportion_text, wilson_interval
+from polislab.core.stats import proportion_text, trials_for_half_width, trials_to_exceed, wilson_interval
 from polislab.experiments.catalog import Claim, Entry, Verdict
 from polislab.experiments.store_reader import StoreReader
 from polislab.experiments.spec import Spec, params_json
@@ -47,9 +47,14 @@ def _fixed_point(store: StoreReader) -> Verdict:
                    worst <= FIXED_POINT_TOLERANCE)
 
 
+MAJORITY_RUNS = trials_to_exceed(0.5)  # 4: fewer cannot put a 95% interval above one half
+RANDOM_SIGN_HALF_WIDTH = 0.15  # "quite random": a bias of 15 points would show
+RANDOM_SIGN_RUNS = trials_for_half_width(RANDOM_SIGN_HALF_WIDTH)
+
+
 def _majority(successes: int, trials: int) -> Verdict:
     low, _ = wilson_interval(successes, trials)
-    return Verdict(proportion_text(successes, trials), low > 0.5)
+    return Verdict(proportion_text(successes, trials), low > 0.5, decided=trials >= MAJORITY_RUNS)
 
 
 def _consensus(store: StoreReader) -> Verdict:
@@ -61,7 +66,8 @@ def _random_sign(store: StoreReader) -> Verdict:
     runs = _runs(store, "fixed-listening")
     positive, trials = int(np.sum(runs["majority_sign"] == 1)), len(runs["key"])
     low, high = wilson_interval(positive, trials)
-    return Verdict(f"positive in {proportion_text(positive, trials)}", low <= 0.5 <= high)
+    return Verdict(f"positive in {proportion_text(positive, trials)}", low <= 0.5 <= high,
+                   decided=trials >= RANDOM_SIGN_RUNS)
 
 
 FIRST_STEPS = """
@@ -105,7 +111,7 @@ def _beliefs_before_listening(store: StoreReader) -> Verdict:
     lead = bubble[both] - belief[both]
     verdict = _majority(int(np.sum(lead > 0)), int(both.sum()))
     return Verdict(f"beliefs first in {verdict.ours}; median lead {np.median(lead):.0f} steps",
-                   verdict.passed and np.median(lead) > 0)
+                   verdict.passed and np.median(lead) > 0, verdict.decided)
 
 
 def _faster_with_evidence(store: StoreReader) -> Verdict:
@@ -121,7 +127,7 @@ def _faster_with_evidence(store: StoreReader) -> Verdict:
     return Verdict(
         f"median steps to bubbles {median5:.0f} (stage 5) vs {median4:.0f} (stage 4); "
         f"stage 5 faster in {verdict.ours} of seeds where both formed",
-        verdict.passed and median5 < median4,
+        verdict.passed and median5 < median4, verdict.decided,
     )
 
 
@@ -175,9 +181,10 @@ ENTRIES = [
     )),
     _stage_entry("fixed-listening", (
         Claim(f"{SOURCE}, Listening to Peer beliefs", "most of the times all agents end up having the same beliefs",
-              "most runs (> 50%)", "95% CI above 50%", _consensus),
+              "most runs (> 50%)", f"95% CI above 50% (at least {MAJORITY_RUNS} runs)", _consensus),
         Claim(f"{SOURCE}, Listening to Peer beliefs", "it is quite random whether that will be red or blue",
-              "50% positive", "50% inside the 95% CI", _random_sign),
+              "50% positive", f"50% inside the 95% CI, decided with at least {RANDOM_SIGN_RUNS} runs (a CI of at "
+              f"most +/-{RANDOM_SIGN_HALF_WIDTH:.0%})", _random_sign),
     )),
     _stage_entry("selective-evidence", (
         Claim(f"{SOURCE}, Changing avaiable evidence",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from polislab.core.stats import proportion_text
+from polislab.core.stats import proportion_text, wilson_interval
 from polislab.experiments.catalog import Claim, Entry, Verdict
 from polislab.experiments.store_reader import StoreReader
 from polislab.experiments.spec import Spec
@@ -13,7 +13,11 @@ from polislab.models.oracle.world import ARMSTRONG_2019
 
 POST = ("deluded", "low-bandwidth", "high-bandwidth", "counterfactual")
 BEYOND = ("repeated-risk", "derivative-free")
-SPEC = Spec(model="oracle", seeds=[0], grid={"oracle": list(POST + BEYOND)}, name="oracle-designs")
+# 4000 runs, not the post's 1000: at 1000 a share's 95% interval is +/-3.1 points, wider than the
+# tolerance, so no outcome could decide the claims
+RUNS = 4000
+SPEC = Spec(model="oracle", seeds=[0], params={"runs": RUNS}, grid={"oracle": list(POST + BEYOND)},
+            name="oracle-designs")
 SHARE_TOLERANCE = 0.03  # issue 6: within 3 points of the post's percentages
 COUNTERFACTUAL_TOLERANCE = 0.05
 
@@ -40,8 +44,10 @@ def _split(oracle: str, first: float, second: float, expected_first: float):
         run = oracle_runs(store)[oracle]
         runs = int(run["runs"])
         a, b = share_near(run, first), share_near(run, second)
+        low, high = wilson_interval(round(a * runs), runs)
         return Verdict(f"{first:g}: {proportion_text(round(a * runs), runs)}; {second:g}: {b:.1%}",
-                       abs(a - expected_first) <= SHARE_TOLERANCE and abs(b - (1 - expected_first)) <= SHARE_TOLERANCE)
+                       abs(a - expected_first) <= SHARE_TOLERANCE and abs(b - (1 - expected_first)) <= SHARE_TOLERANCE,
+                       decided=(high - low) / 2 <= SHARE_TOLERANCE)
 
     return measure
 
@@ -77,7 +83,7 @@ def outcomes_table(store: StoreReader) -> tuple[str, list[str], list[list[str]]]
                      f"{run['share_wireheading']:.1%}", f"{run['final_loss']:.3g}", f"{run['expected_final_loss']:.3g}"])
     header = ["oracle", "most common end (share)", "second end (share)", "wireheading", "final loss",
               "expected loss L(x) at the end"]
-    return "Where each oracle ends (1000 runs of 10,000 steps)", header, rows
+    return f"Where each oracle ends ({RUNS} runs of 10,000 steps)", header, rows
 
 
 SOURCE = "seed 004"
@@ -85,7 +91,8 @@ ENTRIES = [
     Entry(
         study="oracle", name="oracle-designs", title="Self-confirming prophecies: four oracles and two more",
         spec=SPEC, quick_seeds=1, tables=(outcomes_table,),
-        notes="The post's f and g were lost in extraction; the world is issue 6's reconstruction "
+        notes=f"{RUNS} runs of each design (the post ran 1000, too few for a 3-point tolerance). "
+        "The post's f and g were lost in extraction; the world is issue 6's reconstruction "
         "(f(x) = 2x + 2 up to m - 4, then (2m - 2) - (x - m)^2/4, m = 8 - sqrt(24)). The bandit oracles "
         "explore for 5000 turns (our choice: the post's number was lost). Repeated risk minimisation "
         "converges to performatively stable points (the attractive fixed point 4, or the bound -5); "
@@ -93,9 +100,9 @@ ENTRIES = [
         "the wireheading point, whose region it cannot see.",
         claims=(
             Claim(f"{SOURCE}, The deluded Oracle", "69.3% converged to the fixed point at 4, 30.7% hit -5",
-                  "69.3% / 30.7%", "within 3 points each", _split("deluded", 4.0, -5.0, 0.693)),
+                  "69.3% / 30.7%", "within 3 points each (decided when the 95% CI is within 3 points)", _split("deluded", 4.0, -5.0, 0.693)),
             Claim(f"{SOURCE}, The low bandwidth Oracle", "-2 in 50.3% of runs, -3 in 49.7%",
-                  "50.3% / 49.7%", "within 3 points each", _split("low-bandwidth", -2.0, -3.0, 0.503)),
+                  "50.3% / 49.7%", "within 3 points each (decided when the 95% CI is within 3 points)", _split("low-bandwidth", -2.0, -3.0, 0.503)),
             Claim(f"{SOURCE}, The high bandwidth Oracle", "finds the wireheading point 2.5 and does nothing else",
                   "100% at 2.5", "every run", _wireheads),
             Claim(f"{SOURCE}, The counterfactual Oracle", "its estimate swiftly converges to E Y(0)",

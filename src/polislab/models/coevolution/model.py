@@ -228,7 +228,8 @@ def advance(state: State, until: int, view: RecommenderView | None) -> None:
 
 
 @register("coevolution", params=CoevolutionParams, presets=PRESETS,
-          summary="networked 2x2 games with recommender-chosen rewiring (seed 002; Santos et al. 2006)")
+          summary="networked 2x2 games with recommender-chosen rewiring (seed 002; Santos et al. 2006)",
+          smoke={"n": 50, "k": 4, "steps": 2000, "record_every": 500})
 def simulate(params: CoevolutionParams, seed: int, progress: Progress | None = None) -> Result:
     """Coevolution of cooperation and network structure (seed 002, Algorithm .1)."""
     state = initial_state(params, seed)

@@ -223,6 +223,7 @@ def _fixed_point_error(params: EchoChamberParams, state: State, r: int) -> float
     presets=PRESETS,
     batch=simulate_batch,
     summary="agents ascend a utility of belief, evidence and whom they listen to (seed 000)",
+    smoke={"n": 8, "k": 4, "steps": 300},
 )
 def simulate(params: EchoChamberParams, seed: int, progress: Progress | None = None) -> Result:
     """Echo-chamber belief dynamics: one replicate (seed 000)."""

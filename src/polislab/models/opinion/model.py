@@ -129,7 +129,8 @@ def weighted_share(offsets: np.ndarray, opinion: np.ndarray) -> float:
 
 
 @register("opinion", params=OpinionParams, presets=PRESETS,
-          summary="social reinforcement learning of two opinions: metastable polarisation, voter model (seed 003)")
+          summary="social reinforcement learning of two opinions: metastable polarisation, voter model (seed 003)",
+          smoke={"n": 40, "updates": 20_000, "records": 5, "snapshots": [10, 1000]})
 def simulate(params: OpinionParams, seed: int, progress: Progress | None = None) -> Result:
     """Banisch & Olbrich's social feedback learners, as analysed by Meylahn & Meylahn (seed 003)."""
     positions, offsets, neighbours = build_graph(params, seed)

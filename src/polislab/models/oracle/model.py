@@ -62,7 +62,8 @@ def outcomes(final: np.ndarray, gap: float) -> tuple[np.ndarray, np.ndarray, np.
 
 
 @register("oracle", params=OracleParams, presets=PRESETS,
-          summary="oracles whose predictions change what they predict (seed 004)")
+          summary="oracles whose predictions change what they predict (seed 004)",
+          smoke={"runs": 20, "steps": 300})
 def simulate(params: OracleParams, seed: int, progress: Progress | None = None) -> Result:
     """Self-confirming prophecies: one oracle design, many runs (seed 004)."""
     world = resolve_world(params.world)

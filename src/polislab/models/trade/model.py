@@ -43,7 +43,8 @@ def initial_q(params: TradeParams) -> tuple[np.ndarray, np.ndarray]:
 
 
 @register("trade", params=TradeParams, presets=PRESETS,
-          summary="Q-learning traders who trade or steal in the sugar-and-spice world (seed 001)")
+          summary="Q-learning traders who trade or steal in the sugar-and-spice world (seed 001)",
+          smoke={"encounters": 5000, "stable_encounters": 1000})
 def simulate(params: TradeParams, seed: int, progress: Progress | None = None) -> Result:
     """Sugar and spice world, version 1 (seed 001, chapter 2)."""
     n = params.agents
