@@ -193,3 +193,17 @@ def test_set_parses_booleans_numbers_and_none():
                     "--set", "clamp=none", "--set", "steps=10", "--set", "graph=sparse", "--set", "k=3")
     params = json.loads(done.stdout)["params"]
     assert (params["n"], params["learn_evidence"], params["clamp"], params["k"]) == (100, True, None, 3)
+
+
+def test_models_names_one_model_and_prints_a_line_per_parameter_when_piped():
+    from polislab.core.registry import get_model
+
+    done = polislab("models", "echochamber")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    fields = get_model("echochamber").params.model_fields
+    assert lines[0].startswith("echochamber: ") and lines[-1].startswith("  presets: own-evidence")
+    assert [line.split(" = ")[0].strip() for line in lines[1:-1]] == list(fields)  # none wrapped, none split
+    assert "  graph = dense  [dense | sparse]" in done.stdout
+    refused = polislab("models", "astrology")
+    assert refused.returncode == 2 and "unknown model 'astrology'" in refused.stderr

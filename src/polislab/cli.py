@@ -43,18 +43,19 @@ def _assignments(pairs: list[str]) -> dict[str, str]:
 
 @app.command()
 def models(
+    name: Annotated[Optional[str], typer.Argument(help="one model (default: every model)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
-    """List every model with its parameters, bounds, defaults and presets."""
+    """List every model (or one) with its parameters, bounds, defaults and presets."""
+    from polislab.core.jsonable import jsonable
     from polislab.core.params import describe_field
     from polislab.core.registry import get_model, model_names
-    from polislab.core.jsonable import jsonable
 
     catalogue = []
-    for name in model_names():
-        spec = get_model(name)
+    for model_name in [name] if name is not None else model_names():
+        spec = get_model(model_name)  # an unknown name: one line naming the models there are
         catalogue.append({
-            "name": name,
+            "name": model_name,
             "summary": spec.summary,
             "presets": {key: jsonable(dict(values)) for key, values in spec.presets.items()},
             "parameters": [jsonable(describe_field(spec.params, field)) for field in spec.params.model_fields],
@@ -62,19 +63,35 @@ def models(
     if as_json:
         print(json.dumps(catalogue, indent=2))
         return
+    for model in catalogue:
+        rows = [(field["name"], str(field["default"]),
+                 " | ".join(map(str, field["choices"] or []))
+                 or " ".join(f"{k} {v}" for k, v in field["bounds"].items()) or str(field["type"]),
+                 field["description"]) for field in model["parameters"]]
+        presets = f"presets: {', '.join(model['presets']) or 'none'}"
+        if sys.stdout.isatty():
+            _print_table(f"{model['name']}: {model['summary']}", ("parameter", "default", "allowed", "description"),
+                         rows, presets)
+        else:  # piped: one line per parameter, nothing wrapped (--json is the format for programs)
+            print(f"{model['name']}: {model['summary']}")
+            for parameter, default, allowed, description in rows:
+                print(f"  {parameter} = {default}  [{allowed}]  {description}")
+            print(f"  {presets}\n")
+
+
+def _print_table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]], footer: str) -> None:
+    """A terminal table that wraps only between words (long words are folded, never cut)."""
     from rich.console import Console
     from rich.table import Table
 
+    table = Table(title=title, title_justify="left")
+    for index, column in enumerate(columns):
+        table.add_column(column, no_wrap=index < len(columns) - 1 and column != "allowed", overflow="fold")
+    for row in rows:
+        table.add_row(*row)
     console = Console()
-    for model in catalogue:
-        table = Table(title=f"{model['name']}: {model['summary']}", title_justify="left")
-        for column in ("parameter", "default", "allowed", "description"):
-            table.add_column(column, overflow="fold")
-        for field in model["parameters"]:
-            allowed = field["choices"] or " ".join(f"{k} {v}" for k, v in field["bounds"].items())
-            table.add_row(field["name"], str(field["default"]), str(allowed or field["type"]), field["description"])
-        console.print(table)
-        console.print(f"presets: {', '.join(model['presets']) or 'none'}\n")
+    console.print(table)
+    console.print(f"{footer}\n")
 
 
 @app.command()
