@@ -29,19 +29,3 @@ def test_the_example_specs_are_valid_and_the_curriculum_is_the_catalogs():
     catalog = entry("learned-gat-n500-rewires-imitation").spec
     assert example.seeds == catalog.seeds
     assert example.points()[0].model_copy(update={"save_to": ""}) == catalog.points()[0]
-
-
-def test_the_readmes_duckdb_example_runs_on_a_store(tmp_path, monkeypatch):
-    """The README's query, run as written on a small store at the path it names."""
-    import re
-
-    from polislab import get_model
-    from polislab.experiments import store
-
-    spec = get_model("echochamber")
-    for result in spec.run(spec.make_params({"steps": 50}), [0, 1]):
-        store.write_result(tmp_path / "results" / "echo", result)
-    block = next(code for code in re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
-                 if "store.open" in code)
-    monkeypatch.chdir(tmp_path)
-    exec(compile(block, "README.md", "exec"), {})

@@ -1,7 +1,8 @@
 """The reproduction report: for each claim of a source, its value, ours, the tolerance and the
 verdict, with the figures that support it beside it. Written as DIR/report.md and DIR/report.html
 from the stored results (this module runs no simulation), through the Jinja2 templates in
-``templates/``; the claims' and notes' Markdown is rendered by markdown-it-py.
+``templates/``; the claims' and notes' Markdown is rendered by markdown-it-py. DIR/report.json
+holds the same content for programs (the documentation's claim tables are drawn from one).
 
 Verdicts (``polislab.experiments.catalog.Claim.status``): pass; known divergence (failed, and the
 claim says why we differ from the source); fail; too few to judge (the sample cannot decide the
@@ -11,9 +12,10 @@ claim at its tolerance, whatever it shows).
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from polislab.core import machine
@@ -85,6 +87,7 @@ class StudySection:
 class ReportFiles:
     markdown: Path
     html: Path
+    json: Path
     counts: dict[str, int]  # claims per verdict
 
     @property
@@ -130,13 +133,22 @@ def write_report(out: str | Path, chosen: list[Entry], quick: bool,
         studies=list(studies.values()), counts=counts, statuses=STATUSES, css=CSS_CLASS,
         claim_header=CLAIM_HEADER, total_seconds=sum(seconds.values()) if seconds else None,
     )
-    files = ReportFiles(out / "report.md", out / "report.html", counts)
+    files = ReportFiles(out / "report.md", out / "report.html", out / "report.json", counts)
     context["summary"] = files.summary()
     environment = _templates()
-    for path, template in ((files.markdown, "report.md.j2"), (files.html, "report.html.j2")):
-        text = environment.get_template(template).render(**context)
+    pages = {files.markdown: environment.get_template("report.md.j2").render(**context),
+             files.html: environment.get_template("report.html.j2").render(**context),
+             files.json: json.dumps(_document(context), indent=1) + "\n"}
+    for path, text in pages.items():
         write_atomically(path, lambda temporary, text=text: temporary.write_text(text))
     return files
+
+
+def _document(context: dict) -> dict:
+    """The report as JSON: its header, counts and every study's entries, claims and tables."""
+    keys = ("title", "quick", "smoke", "version", "commit", "date", "machine", "summary", "counts", "total_seconds")
+    return {**{key: context[key] for key in keys},
+            "studies": [asdict(study) for study in context["studies"]]}
 
 
 def _entry_text(entry: Entry, store: StoreReader, quick: bool) -> str:

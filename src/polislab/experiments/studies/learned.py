@@ -74,7 +74,7 @@ LARGE_QUICK_SETTINGS = {label: {**LARGE_QUICK, **(LARGE_QUICK_IMITATION if "imit
                         for label, settings in LARGE_SETTINGS.items()}
 LARGE_QUICK_SETTINGS["n500-rewires-imitation"].update(  # no PPO, a smaller clone to start from: 3 min on one core
     decisions=0, start_from=dict(N100_CLONE, imitation_decisions=512, eval_episodes=1))
-LARGE_SEEDS = {"n500-rewires-imitation": [500]}  # the seed of the README's commands; [0] for the others
+LARGE_SEEDS = {"n500-rewires-imitation": [500]}  # the seed of the research log's commands (docs/studies/learned.md); [0] for the others
 LARGE = {label: tuple(Spec(model="recommender-training", seeds=LARGE_SEEDS.get(label, [0]), name=name, params=params)
                       for name, params in ((f"learned-gat-{label}", dict(LARGE_BASE, **settings)),
                                            (f"learned-gat-{label}-quick",
