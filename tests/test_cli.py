@@ -72,6 +72,10 @@ def test_bad_input_is_one_line_and_status_2(arguments, fragment, tmp_path):
         (["figure", "echochamber-listen", "--from", ".", "--out", "f.nosuchext"], "unknown format"),
         (["reproduce", "--out", "afile"], "--out afile is a file"),
         (["sweep", "spec.toml", "--out", "afile"], "--out afile is a file"),
+        (["run", "echochamber", "--set", "steps=10", "--out", ""], "--out is empty"),
+        (["reproduce", "--out", " "], "--out is empty"),
+        (["figure", "echochamber-listen", "--from", ""], "--from is empty"),
+        (["run", "echochamber", "--set", "n=100000"], "use graph=sparse"),
     ],
 )
 def test_an_output_that_cannot_be_written_is_refused_before_any_work(arguments, fragment, tmp_path):

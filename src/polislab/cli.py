@@ -31,6 +31,15 @@ def _fail(message: str, status: int = 2) -> None:
     raise SystemExit(status)
 
 
+def _path(text: str | None, option: str) -> Path | None:
+    """An option's path; an empty one (``--out ''``) is refused rather than read as the current folder."""
+    if text is None:
+        return None
+    if not text.strip():
+        raise UsageError(f"{option} is empty; allowed: a path")
+    return Path(text)
+
+
 def _assignments(pairs: list[str]) -> dict[str, str]:
     values = {}
     for pair in pairs:
@@ -102,8 +111,8 @@ def run(
     seed: Annotated[int, typer.Option(help="seed of the first replicate")] = 0,
     replicates: Annotated[int, typer.Option(help="replicates, seeds seed, seed+1, ...")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object, nothing else")] = False,
-    out: Annotated[Optional[Path], typer.Option(help="store the runs in this results directory")] = None,
-    plot: Annotated[Optional[Path], typer.Option(help="draw the series of the runs to this file")] = None,
+    out: Annotated[Optional[str], typer.Option(help="store the runs in this results directory")] = None,
+    plot: Annotated[Optional[str], typer.Option(help="draw the series of the runs to this file")] = None,
 ) -> None:
     """Run a model, print its metrics (and a summary over replicates)."""
     from polislab.core.progress import progress_bar, wants_progress
@@ -114,6 +123,7 @@ def run(
     spec = get_model(model)
     params = spec.make_params(preset=preset, texts=_assignments(assignments))
     seeds = replicate_seeds(seed, replicates)
+    out, plot = _path(out, "--out"), _path(plot, "--plot")
     if out is not None:
         check_output_folder(out, "--out")
     if plot is not None:
@@ -156,7 +166,8 @@ def sweep(
     backend: Annotated[str, typer.Option(help="serial | process | ray")] = "process",
     address: Annotated[Optional[str], typer.Option(help="Ray cluster address (backend ray)")] = None,
     workers: Annotated[Optional[int], typer.Option(help="worker processes (default: all cores)")] = None,
-    out: Annotated[Path, typer.Option(help="results directory")] = Path("results"),
+    out: Annotated[str, typer.Option(help="results directory")] = "results",
+    dashboard: Annotated[bool, typer.Option(help="backend ray: start Ray's dashboard (off by default)")] = False,
 ) -> None:
     """Run every point and seed of a spec not yet stored in OUT (resumes after interruption)."""
     from polislab.core.progress import progress_bar, wants_progress
@@ -166,17 +177,18 @@ def sweep(
     spec = load_spec(spec_file)
     if workers is not None and workers < 1:
         raise UsageError(f"--workers {workers} is not allowed: at least 1")
-    check_output_folder(out, "--out")
+    out = check_output_folder(_path(out, "--out"), "--out")
     with progress_bar(f"sweep {spec.name}", wants_progress()) as progress:
-        summary = run_sweep(spec, out, backend=backend, workers=workers, address=address, progress=progress)
+        summary = run_sweep(spec, out, backend=backend, workers=workers, address=address, progress=progress,
+                            dashboard=dashboard)
     print(f"{summary.total} runs: {summary.already_stored} already stored, {summary.ran} ran; results in {out}")
 
 
 @app.command()
 def figure(
     name: Annotated[str, typer.Argument(help="figure name (polislab figure list)")],
-    source: Annotated[Optional[Path], typer.Option("--from", help="results directory")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="output file (.png, .pdf, .svg)")] = None,
+    source: Annotated[Optional[str], typer.Option("--from", help="results directory")] = None,
+    out: Annotated[Optional[str], typer.Option(help="output file (.png, .pdf, .svg)")] = None,
 ) -> None:
     """Draw a named figure from stored results ('list' names them)."""
     from polislab.figures import draw_figure, figure_suffixes, load_figures
@@ -187,7 +199,8 @@ def figure(
         return
     if source is None:
         raise UsageError("--from DIR is required: the results directory to draw from")
-    out = check_output_file(out or Path(f"{name}.png"), "--out", figure_suffixes())
+    source = _path(source, "--from")
+    out = check_output_file(_path(out, "--out") or Path(f"{name}.png"), "--out", figure_suffixes())
     path = draw_figure(name, source, out)
     print(f"wrote {path}")
 
@@ -198,7 +211,7 @@ def reproduce(
     smoke: Annotated[bool, typer.Option(help="a tiny run of every entry (about a minute): checks the wiring, "
                                             "judges nothing")] = False,
     only: Annotated[Optional[str], typer.Option(help="only this study")] = None,
-    out: Annotated[Path, typer.Option(help="results and report directory")] = Path("reproduction"),
+    out: Annotated[str, typer.Option(help="results and report directory")] = "reproduction",
     backend: Annotated[str, typer.Option(help="serial | process | ray")] = "process",
 ) -> None:
     """Run the catalog, draw the figures, write OUT/report.md and OUT/report.html."""
@@ -208,7 +221,7 @@ def reproduce(
     from polislab.experiments.spec import smoke_size
     from polislab.report.build import write_report
 
-    check_output_folder(out, "--out")
+    out = check_output_folder(_path(out, "--out"), "--out")
     with smoke_size() if smoke else nullcontext():
         chosen, seconds = run_catalog(out, quick=quick or smoke, only=only, backend=backend)
         report = write_report(out, chosen, quick=quick or smoke, seconds=seconds)

@@ -119,3 +119,46 @@ def test_two_sweeps_into_one_store_at_once_both_finish_and_store_every_run_once(
         _, errors = sweep.communicate(timeout=300)
         assert sweep.returncode == 0, errors
     assert len(store.stored_keys(tmp_path / "out")) == 12 and store.check(tmp_path / "out").clean
+
+
+class FakeRay:
+    """Ray's surface as _execute_ray uses it, recording how Ray was started."""
+
+    def __init__(self):
+        self.started = {}
+        self.usage_stats = None
+
+    def is_initialized(self):
+        return False
+
+    def init(self, **options):
+        import os
+
+        self.started = options
+        self.usage_stats = os.environ.get("RAY_USAGE_STATS_ENABLED")
+
+    def remote(self, **options):
+        return lambda function: type("Remote", (), {"remote": staticmethod(function)})
+
+    def wait(self, pending, num_returns):
+        return pending[:num_returns], pending[num_returns:]
+
+    def get(self, reference):
+        return reference
+
+    def shutdown(self):
+        pass
+
+
+@pytest.mark.parametrize("dashboard", [False, True])
+def test_local_ray_starts_without_usage_statistics_and_with_a_dashboard_only_when_asked(monkeypatch, dashboard):
+    from polislab.experiments import executors
+
+    fake = FakeRay()
+    monkeypatch.setitem(sys.modules, "ray", fake)
+    monkeypatch.setattr(executors, "_run_task_in_worker", lambda task: ["done"])
+    finished = []
+    executors.execute([executors.Task("trade", {}, (0,))], finished.extend, backend="ray", dashboard=dashboard)
+    assert finished == ["done"]
+    assert fake.started["include_dashboard"] is dashboard and fake.usage_stats == "0"
+    assert fake.started["runtime_env"]["env_vars"]["RAY_USAGE_STATS_ENABLED"] == "0"

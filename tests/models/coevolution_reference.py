@@ -2,7 +2,6 @@
 defaults of polislab's model), slow and plain, to check the compiled kernel statistically."""
 
 import math
-import random
 
 
 def simulate_reference(n, edges, strategy, steps, beta, w, payoff, recommender, rng):

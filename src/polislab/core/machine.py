@@ -5,6 +5,32 @@ from __future__ import annotations
 
 import os
 import platform
+from dataclasses import dataclass
+
+from polislab.core.errors import UsageError
+
+BASE_BYTES = 300 * 2**20  # the interpreter, numpy, numba and torch before a model allocates anything
+USABLE_SHARE = 0.9  # of physical memory a run may plan to fill
+
+
+@dataclass(frozen=True)
+class MemoryNeed:
+    """What a run will allocate, estimated from its parameters before it allocates anything:
+    ``bytes``, the arrays that cost them (``what``) and how to need less (``advice``)."""
+
+    bytes: int
+    what: str
+    advice: str
+
+
+def check_memory(model: str, need: MemoryNeed | None) -> None:
+    """A ``UsageError`` naming the need, the machine's memory and the way out when a run cannot
+    fit; nothing when it can, or when the model gives no estimate or the system no memory size."""
+    have = memory_bytes()
+    if need is None or have is None or BASE_BYTES + need.bytes <= USABLE_SHARE * have:
+        return
+    raise UsageError(f"{model} needs about {(BASE_BYTES + need.bytes) / 2**30:,.1f} GiB for these parameters "
+                     f"({need.what}); this machine has {have / 2**30:.1f} GiB; {need.advice}")
 
 
 def cores() -> int:
@@ -28,3 +54,12 @@ def describe() -> str:
     memory = memory_bytes()
     held = f", {memory / 2**30:.1f} GiB" if memory else ""
     return f"{cores()} cores{held}, {platform.system()} {platform.machine()}"
+
+
+def replicates_that_fit(one: MemoryNeed | None, wanted: int) -> int:
+    """How many of ``wanted`` replicates, each needing ``one``, fit in memory at once (at least 1:
+    whether one fits is ``check_memory``'s to say)."""
+    have = memory_bytes()
+    if one is None or have is None or one.bytes <= 0:
+        return wanted
+    return max(1, min(wanted, int((USABLE_SHARE * have - BASE_BYTES) // one.bytes)))

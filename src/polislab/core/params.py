@@ -33,6 +33,12 @@ class Params(BaseModel):
         """The parameters as a JSON-safe dict (``inf`` stays a float; JSON writers spell it)."""
         return self.model_dump(mode="python")
 
+    def memory_needed(self, replicates: int = 1):
+        """The memory ``replicates`` runs held at once need (a ``core.machine.MemoryNeed``),
+        estimated before anything is allocated; None: no estimate (the model is small at any
+        size its bounds allow)."""
+        return None
+
 
 def describe_field(params_cls: type[Params], name: str) -> dict[str, Any]:
     """Type, bounds, default, choices and description of one parameter (for ``polislab models``)."""

@@ -19,6 +19,7 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from polislab.core.errors import UsageError
+from polislab.core.machine import check_memory, replicates_that_fit
 from polislab.core.params import Params, build_params, coerce_text
 from polislab.core.progress import Progress
 from polislab.core.result import Result
@@ -77,10 +78,21 @@ class ModelSpec:
     def run(
         self, params: Params, seeds: Sequence[int], progress: Progress | None = None
     ) -> list[Result]:
-        """Run one replicate per seed: batched in one call when the model can, else one by one."""
+        """Run one replicate per seed: batched in one call when the model can (as many at once
+        as memory holds), else one by one. A run that cannot fit in memory is refused before
+        anything is allocated (``Params.memory_needed``)."""
         seeds = [check_seed(seed) for seed in seeds]
+        check_memory(self.name, params.memory_needed(1))
         if self.simulate_batch is not None and len(seeds) > 1:
-            return self.simulate_batch(params, seeds, progress=progress)
+            size = replicates_that_fit(params.memory_needed(1), len(seeds))
+            if size >= len(seeds):
+                return self.simulate_batch(params, seeds, progress=progress)
+            results = []
+            for start in range(0, len(seeds), size):
+                chunk = seeds[start : start + size]
+                results += self.simulate_batch(params, chunk, progress=_offset(progress, start // size,
+                                                                              -(-len(seeds) // size)))
+            return results
         results = []
         for index, seed in enumerate(seeds):
             results.append(self.simulate(params, seed, progress=_offset(progress, index, len(seeds))))

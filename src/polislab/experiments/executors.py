@@ -63,8 +63,10 @@ def execute(
     backend: str = "process",
     workers: int | None = None,
     address: str | None = None,
+    dashboard: bool = False,
 ) -> None:
-    """Run every task on ``backend``, calling ``on_done`` in this process as each finishes."""
+    """Run every task on ``backend``, calling ``on_done`` in this process as each finishes. A Ray
+    started here runs without its dashboard unless ``dashboard``."""
     if backend not in BACKENDS:
         raise UsageError(f"unknown backend '{backend}'; allowed: {', '.join(BACKENDS)}")
     if not tasks:
@@ -76,7 +78,7 @@ def execute(
     elif backend == "process":
         _execute_processes(tasks, on_done, workers or os.cpu_count() or 1)
     else:
-        _execute_ray(tasks, on_done, address)
+        _execute_ray(tasks, on_done, address, dashboard)
 
 
 @contextlib.contextmanager
@@ -109,7 +111,7 @@ def _execute_processes(tasks, on_done, workers: int) -> None:
                 on_done(future.result())
 
 
-def _execute_ray(tasks, on_done, address: str | None) -> None:
+def _execute_ray(tasks, on_done, address: str | None, dashboard: bool = False) -> None:
     try:
         import ray
     except ImportError:
@@ -120,7 +122,7 @@ def _execute_ray(tasks, on_done, address: str | None) -> None:
         os.environ[NO_USAGE_STATS[0]] = NO_USAGE_STATS[1]  # a laboratory tool reports nothing anywhere
         ray.init(
             address=address,
-            include_dashboard=False,
+            include_dashboard=dashboard,
             log_to_driver=False,
             configure_logging=False,
             runtime_env={"env_vars": {**ONE_THREAD, NO_USAGE_STATS[0]: NO_USAGE_STATS[1]}},

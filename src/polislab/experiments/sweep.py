@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from polislab.core.machine import check_memory, replicates_that_fit
 from polislab.core.registry import get_model
 from polislab.experiments.executors import Task, execute
 from polislab.experiments.spec import Spec, run_key
@@ -37,10 +38,12 @@ def plan_tasks(spec: Spec, done: set[str], workers: int) -> list[Task]:
         seeds = [seed for seed in spec.run_seeds if run_key(params, seed) not in done]
         if not seeds:
             continue
+        check_memory(spec.model, params.memory_needed(1))  # a run that cannot fit stops the sweep before any work
         size = 1
         if batched:
             per_worker = -(-len(seeds) * len(points) // max(workers, 1))
-            size = max(1, min(MAX_SEEDS_PER_TASK, per_worker, len(seeds)))
+            size = max(1, min(MAX_SEEDS_PER_TASK, per_worker, len(seeds),
+                              replicates_that_fit(params.memory_needed(1), len(seeds))))
         values = params.to_dict()
         for start in range(0, len(seeds), size):
             tasks.append(Task(spec.model, values, tuple(seeds[start : start + size])))
@@ -54,6 +57,7 @@ def run_sweep(
     workers: int | None = None,
     address: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    dashboard: bool = False,
 ) -> SweepSummary:
     """Run every run of ``spec`` not yet stored in ``out`` and store it."""
     out = Path(out)
@@ -81,7 +85,7 @@ def run_sweep(
 
     if progress is not None:
         progress(finished, len(keys))
-    execute(tasks, store, backend=backend, workers=workers, address=address)
+    execute(tasks, store, backend=backend, workers=workers, address=address, dashboard=dashboard)
     return SweepSummary(total=len(keys), already_stored=already, ran=len(keys) - already)
 
 

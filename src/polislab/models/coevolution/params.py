@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from polislab.core.machine import MemoryNeed
 from polislab.core.graph import GRAPHS
 from polislab.core.params import Params
 from polislab.models.coevolution.recommenders import check_name
@@ -119,6 +120,14 @@ class CoevolutionParams(Params):
         """The initial share of each recommender (one recommender for everyone without a mixture)."""
         return dict(self.mixture) if self.mixture else {self.recommender: 1.0}
 
+    def memory_needed(self, replicates: int = 1) -> MemoryNeed:
+        """About 160 bytes per link (adjacency with room to rewire, link lists; measured 152 on
+        complete and Erdos-Renyi graphs) and 256 per node."""
+        links = self.n * (self.n - 1) / 2 if self.graph == "complete" else self.n * self.k / 2
+        return MemoryNeed(int(replicates * (160 * links + 256 * self.n)),
+                          f"n = {self.n:,} nodes, {links:.3g} links", "use a smaller n"
+                          + (" or a sparse graph (graph=erdos-renyi with k)" if self.graph == "complete"
+                             else " or k"))
 
 # seed 002, Table 4: N, beta, k, time limit; W = 1, (T, S) = (2, -1), Erdos-Renyi graphs
 TABLE4 = {

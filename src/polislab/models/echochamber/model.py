@@ -137,7 +137,6 @@ def simulate_batch(
     """Run one replicate per seed in one compiled call and measure each (seed 000)."""
     seeds = list(seeds)
     state = initial_state(params, seeds)
-    count = len(seeds)
     keep_history = params.n <= params.history_limit
     records: list[dict[str, np.ndarray]] = []
     steps_recorded: list[int] = []

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from polislab.core.machine import MemoryNeed
 from polislab.core.params import Params
 
 
@@ -87,6 +88,22 @@ class EchoChamberParams(Params):
             raise ValueError("backend 'autograd' needs graph 'dense'")
         return self
 
+    def memory_needed(self, replicates: int = 1) -> MemoryNeed:
+        """Dense: the n^2 listen weights and their initial draw (measured: 5.7 bytes per n^2 at
+        float32); sparse: n k weights and sources (measured: 29 bytes per n k)."""
+        item = 4 if self.dtype == "float32" else 8
+        if self.graph == "dense":
+            per_run = self.n * self.n * (item + 2) + 64 * self.n
+            what = f"n = {self.n:,} agents with dense listen weights: n^2 = {self.n ** 2:.3g} of them"
+            advice = "use graph=sparse (each agent listens to k others) or a smaller n"
+        else:
+            per_run = self.n * self.k * (item + 28) + 64 * self.n
+            what = f"n = {self.n:,} agents listening to k = {self.k} each"
+            advice = "use a smaller n or k"
+        if replicates > 1:
+            what += f", {replicates} replicates at once"
+            advice += ", or fewer replicates"
+        return MemoryNeed(replicates * per_run, what, advice)
 
 _PEER = dict(peer_multiplier=1.0, listening="binary", listen_chance=0.35)
 _CHOSEN = dict(

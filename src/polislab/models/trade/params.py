@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from polislab.core.machine import MemoryNeed
 from polislab.core.params import Params
 
 
@@ -61,6 +62,14 @@ class TradeParams(Params):
             raise ValueError(f"frozen = {self.frozen} must leave at least one learning agent")
         return self
 
+    def memory_needed(self, replicates: int = 1) -> MemoryNeed:
+        """memory=partner keeps the state of every ordered pair of agents (8 bytes each; measured
+        8.0 per agents^2); the other memories a few hundred bytes per agent."""
+        pairs = self.agents ** 2 if self.memory == "partner" else 0
+        return MemoryNeed(replicates * (8 * pairs + 512 * self.agents),
+                          f"{self.agents:,} agents" + (", a remembered state per pair of them" if pairs else ""),
+                          "use memory=friends (n remembered acquaintances) or fewer agents" if pairs
+                          else "use fewer agents")
 
 PRESETS = {
     "zero-memory": dict(memory="none", agents=2, encounters=2_000_000),
