@@ -181,7 +181,10 @@ def sweep(
     with progress_bar(f"sweep {spec.name}", wants_progress()) as progress:
         summary = run_sweep(spec, out, backend=backend, workers=workers, address=address, progress=progress,
                             dashboard=dashboard)
-    print(f"{summary.total} runs: {summary.already_stored} already stored, {summary.ran} ran; results in {out}")
+    others = summary.total - summary.already_stored - summary.ran
+    by_others = f", {others} by another sweep" if others else ""
+    print(f"{summary.total} runs: {summary.already_stored} already stored, {summary.ran} ran{by_others}; "
+          f"results in {out}")
 
 
 @app.command()

@@ -1,7 +1,9 @@
 """Sweeps: the executor changes nothing; an interrupted sweep resumes without repeating a run."""
 
 import os
+import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -104,21 +106,40 @@ def test_the_serial_backend_computes_on_one_thread_as_a_worker_does():
     assert torch.get_num_threads() == 2
 
 
-def test_two_sweeps_into_one_store_at_once_both_finish_and_store_every_run_once(tmp_path):
-    """A smoke test of two sweeps sharing a store: both finish and every run is stored once and
-    checks out. The race the issue saw (the second sweep deleting the first's file in flight) is
-    timing-dependent and did not show here with the old code either; the deterministic check is
-    test_store's: a sweep clears only temporary files whose writer has stopped."""
+def test_two_sweeps_into_one_store_at_once_compute_each_run_once(tmp_path):
+    """Two sweeps of one spec started together into one store: both finish, every run is stored
+    once and checks out, and between them they computed each run exactly once (claims), where
+    without claims each computes most of them."""
     spec = tmp_path / "s.toml"
     spec.write_text('model = "echochamber"\npreset = "chosen-listening"\nseeds = [0, 1, 2, 3, 4, 5]\n'
                     '[params]\nsteps = 3000\n[grid]\nscepticism = [1.0, 2.0]\n')
     command = [sys.executable, "-m", "polislab", "sweep", str(spec), "--backend", "serial", "--out", "out"]
     sweeps = [subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
               for _ in range(2)]
+    ran = []
     for sweep in sweeps:
-        _, errors = sweep.communicate(timeout=300)
+        printed, errors = sweep.communicate(timeout=300)
         assert sweep.returncode == 0, errors
+        ran.append(int(re.search(r"(\d+) ran", printed).group(1)))
+    assert sum(ran) == 12, ran
     assert len(store.stored_keys(tmp_path / "out")) == 12 and store.check(tmp_path / "out").clean
+    assert list((tmp_path / "out" / "claims").iterdir()) == []  # every claim released
+
+
+def test_a_claim_of_a_live_sweep_is_honoured_and_a_dead_ones_is_taken_over(tmp_path):
+    from polislab.experiments import claims
+
+    assert claims.claim(tmp_path, "k1") and claims.claim(tmp_path, "k1")  # ours, claimed again
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        (tmp_path / "claims" / "k2").write_text(f"{socket.gethostname()} {other.pid}\n")
+        assert not claims.claim(tmp_path, "k2")  # a live process on this host holds it
+    finally:
+        other.kill()
+        other.wait()
+    assert claims.claim(tmp_path, "k2")  # its owner stopped: stale, taken over
+    claims.release(tmp_path, ["k1", "k2"])
+    assert list((tmp_path / "claims").iterdir()) == []
 
 
 class FakeRay:

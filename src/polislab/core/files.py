@@ -30,10 +30,13 @@ def writer_alive(path: Path) -> bool:
     """Whether the process that is writing the temporary file ``path`` (named
     ``.partial-<pid>-...``) still runs: a live writer's file is in flight, a dead one's is stale."""
     pid = path.name.removeprefix(TEMPORARY_PREFIX).split("-", 1)[0]
-    if not pid.isdigit():
-        return False
+    return pid.isdigit() and process_alive(int(pid))
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process of this id runs on this machine (signal 0 checks without signalling)."""
     try:
-        os.kill(int(pid), 0)
+        os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
