@@ -4,10 +4,11 @@ in by hand.
     <!-- polislab:parameters MODEL -->   every parameter of MODEL (from its Params class)
     <!-- polislab:claims STUDY -->       the study's claims with our values and verdicts
     <!-- polislab:tables ENTRY -->       a catalog entry's tables
+    <!-- polislab:figures STUDY -->      the study's figures, with what to see in each
 
-Claims and tables come from ``docs/data/report.json``, the report.json of a stored reproduction
-(``polislab reproduce --quick`` writes one; copy it there to refresh the pages; the test suite
-fails when its claims no longer are the catalog's).
+Claims, tables and figures come from ``docs/data/report.json`` and ``docs/figures/``: the report
+of a stored reproduction (``polislab reproduce --quick``, then ``python docs/refresh.py
+reproduction``; the test suite fails when its claims no longer are the catalog's).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import json
 import re
 from pathlib import Path
 
-MARKER = re.compile(r"<!-- polislab:(parameters|claims|tables) ([\w-]+) -->")
+MARKER = re.compile(r"<!-- polislab:(parameters|claims|tables|figures) ([\w-]+) -->")
 REPORT = Path(__file__).parent / "data" / "report.json"
 
 
@@ -78,4 +79,13 @@ def tables(entry: str, report: dict) -> str:
     raise KeyError(f"docs/data/report.json has no entry '{entry}'")
 
 
-RENDER = {"parameters": parameters, "claims": claims, "tables": tables}
+def figures(study: str, report: dict) -> str:
+    found = [s for s in report["studies"] if s["name"] == study]
+    if not found:
+        raise KeyError(f"docs/data/report.json has no study '{study}'")
+    shown = [f"![{f['name']}](../figures/{Path(f['path']).name})\n\n*{f['name']}: {f['description']}. "
+             f"Look for: {f['see']}*" for entry in found[0]["entries"] for f in entry["figures"]]
+    return "\n\n".join(shown) + "\n\n" + _provenance(report)
+
+
+RENDER = {"parameters": parameters, "claims": claims, "tables": tables, "figures": figures}

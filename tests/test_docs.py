@@ -32,7 +32,7 @@ def test_every_model_and_study_has_its_generated_parameters_and_claims():
     for model in builtin_models():
         assert f"<!-- polislab:parameters {model} -->" in text
     for study in studies():
-        assert f"<!-- polislab:claims {study} -->" in text
+        assert f"<!-- polislab:claims {study} -->" in text and f"<!-- polislab:figures {study} -->" in text
 
 
 def test_the_stored_reproduction_the_pages_quote_has_the_catalogs_claims():
@@ -43,6 +43,8 @@ def test_the_stored_reproduction_the_pages_quote_has_the_catalogs_claims():
     catalog = {entry.name: [(c.source, c.says, c.expected, c.tolerance) for c in entry.claims] for entry in entries()}
     assert stored == catalog
     assert report["quick"] and not report["smoke"]
+    shown = {Path(f["path"]).name for study in report["studies"] for entry in study["entries"] for f in entry["figures"]}
+    assert shown == {path.name for path in (ROOT / "docs" / "figures").glob("*.png")}
 
 
 def store_examples(page: Path) -> list[str]:
