@@ -227,6 +227,7 @@ def reproduce(
     out = check_output_folder(_path(out, "--out"), "--out")
     with smoke_size() if smoke else nullcontext():
         chosen, seconds = run_catalog(out, quick=quick or smoke, only=only, backend=backend)
+        print("writing the report: every claim, table and figure from the stored runs", file=sys.stderr, flush=True)
         report = write_report(out, chosen, quick=quick or smoke, seconds=seconds)
     print(f"report: {report.markdown} and {report.html} ({report.summary()})")
 

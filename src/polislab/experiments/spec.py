@@ -59,9 +59,10 @@ def params_json(params: Params) -> str:
     return json.dumps(jsonable(params.to_dict()), sort_keys=True, separators=(",", ":"))
 
 
-def run_key(params: Params, seed: int) -> str:
-    """The identity of a run: a hash of model name, every parameter and the seed."""
-    text = f"{type(params).model_name}|{params_json(params)}|{seed}"
+def run_key(params: Params, seed: int, text: str | None = None) -> str:
+    """The identity of a run: a hash of model name, every parameter and the seed (``text``: the
+    parameters' ``params_json``, when the caller has it)."""
+    text = f"{type(params).model_name}|{text if text is not None else params_json(params)}|{seed}"
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
@@ -69,10 +70,7 @@ def run_key(params: Params, seed: int) -> str:
 class Run:
     params: Params
     seed: int
-
-    @property
-    def key(self) -> str:
-        return run_key(self.params, self.seed)
+    key: str
 
 
 @dataclass
@@ -104,7 +102,11 @@ class Spec:
         return self.seeds[:SMOKE_SEEDS] if smoke_sized() else self.seeds
 
     def runs(self) -> list[Run]:
-        return [Run(params, seed) for params in self.points() for seed in self.run_seeds]
+        runs = []
+        for params in self.points():
+            text = params_json(params)  # once per point, not per seed
+            runs += [Run(params, seed, run_key(params, seed, text)) for seed in self.run_seeds]
+        return runs
 
 
 def load_spec(path: str | Path) -> Spec:

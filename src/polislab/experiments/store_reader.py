@@ -25,10 +25,13 @@ class StoreReader:
     """A results directory opened for reading: runs by key, their series and artifacts.
 
     Each read opens only the files of the runs it asks for (one Parquet file per run), so a
-    query costs the same in a store of a hundred runs and of a hundred thousand."""
+    query costs the same in a store of a hundred runs and of a hundred thousand. A reader keeps
+    what ``runs`` returned (a report asks for the same runs from many claims and figures): open a
+    new reader to see runs stored since."""
 
     def __init__(self, directory: str | Path):
         self.directory = Path(directory)
+        self._read: dict[tuple[str, ...], dict[str, np.ndarray]] = {}
 
     def _files(self, folder: str, keys: list[str]) -> list[str]:
         paths = (self.directory / folder / f"{key}.parquet" for key in keys)
@@ -53,13 +56,16 @@ class StoreReader:
 
     def runs(self, keys: Iterable[str]) -> dict[str, np.ndarray]:
         """Columns of the stored runs among ``keys``, in the order of ``keys``."""
-        keys = list(keys)
-        table = self._connection(keys).execute(
+        keys = tuple(keys)
+        if keys in self._read:
+            return {name: column.copy() for name, column in self._read[keys].items()}
+        table = self._connection(list(keys)).execute(
             "SELECT r.* FROM runs r JOIN (SELECT unnest(?) AS key, generate_subscripts(?, 1) AS i) k "
             "USING (key) ORDER BY k.i",
-            [keys, keys],
+            [list(keys), list(keys)],
         ).fetchnumpy()
-        return {name: _column(column) for name, column in table.items()}
+        self._read[keys] = {name: _column(column) for name, column in table.items()}
+        return {name: column.copy() for name, column in self._read[keys].items()}
 
     def series(self, key: str) -> dict[str, np.ndarray]:
         """One run's series, ordered by step."""

@@ -57,15 +57,16 @@ def figure_suffixes() -> set[str]:
     return {f".{suffix}" for suffix in Figure().canvas.get_supported_filetypes()}
 
 
-def draw_figure(name: str, source: str | Path, out: str | Path) -> Path:
-    """Draw figure ``name`` from the results in ``source`` to the file ``out``."""
+def draw_figure(name: str, source: str | Path, out: str | Path, store: StoreReader | None = None) -> Path:
+    """Draw figure ``name`` from the results in ``source`` (read through ``store`` when given, so
+    that a report reads each run once) to the file ``out``."""
     figures = load_figures()
     if name not in figures:
         raise UsageError(f"unknown figure '{name}'; allowed: {', '.join(sorted(figures))}")
     if not (Path(source) / "runs").is_dir():
         raise UsageError(f"--from {source}: no stored runs there (run polislab reproduce or sweep first)")
     study = figures[name].study
-    store = StoreReader(source)
+    store = store or StoreReader(source)
     if not any(stored(store, *entry.specs()) for entry in entries(study)):
         raise UsageError(f"--from {source} holds no runs of the {study} study that figure '{name}' draws; make "
                          f"them with: polislab reproduce --only {study} --out {source} (--quick: the small version)")

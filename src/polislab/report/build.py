@@ -116,7 +116,7 @@ def write_report(out: str | Path, chosen: list[Entry], quick: bool,
     for entry in chosen:
         views = []
         for name in beside[entry.name]:
-            path = draw_figure(name, out, out / "figures" / f"{name}.png")
+            path = draw_figure(name, out, out / "figures" / f"{name}.png", store)
             views.append(FigureView(os.path.relpath(path, out), name, figures[name].description, figures[name].see))
         section = EntrySection(entry.name, entry.title, _entry_text(entry, store, quick), _claims(entry, store),
                                [Table(*table) for table in entry.built_tables(store)], views)
