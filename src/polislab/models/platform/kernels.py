@@ -1,0 +1,212 @@
+"""The platform's day, compiled: activations that post, rank a feed, read, like, follow, unfollow
+and update opinions (seed 003; issue 23; the rules are ``PlatformParams``'s docstring).
+
+State is flat arrays: opinions and activity (n), followee lists of fixed capacity with a
+disagreement counter per slot (n x max_follows), follower counts (n), and each user's last posts
+in a ring (n x posts_kept: stance, time, likes). A feed is assembled in scratch arrays allocated
+once per call, and ranked by partial selection (feed_size passes over the candidates), with no
+Python per user. Each ranker compiles its own loop (``run`` dispatches to it), so no ranker's
+untaken branches slow another's.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from polislab.core.rng import below, uniform
+
+CHRONOLOGICAL, POPULARITY, ENGAGEMENT, BRIDGING, RANDOM = range(5)
+EXPONENTIAL, THRESHOLD = 0, 1
+NO_UPDATE, BOUNDED_CONFIDENCE = 0, 1
+RANDOM_SCHEDULE, ROUND_ROBIN = 0, 1
+# counters
+POSTS, READS, LIKES, ECHOES, FOLLOWS, UNFOLLOWS = range(6)
+COUNTERS = ("posts", "reads", "likes", "echoes", "new_follows", "unfollows")
+# the real options, in order
+(STANCE_SD, LIKE_MAX, LIKE_WIDTH, FOLLOW_PROB, DISAGREE, CONFIDENCE, STEP, ECHO) = range(8)
+
+
+@njit(cache=True)
+def pick(cumulative, state):
+    """An index drawn with probability proportional to its weight (``cumulative``: running sums)."""
+    u = uniform(state) * cumulative[-1]
+    low, high = 0, cumulative.shape[0] - 1
+    while low < high:
+        middle = (low + high) // 2
+        if cumulative[middle] > u:
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+@njit(cache=True)
+def follow_graph(n, follows, fitness_cumulative, uniform_targets, capacity, state):
+    """Each user follows ``follows`` distinct others: uniformly, or with probability proportional
+    to the targets' fitness. Returns (followees, counts, followers)."""
+    followees = np.full((n, capacity), -1, dtype=np.int32)
+    counts = np.zeros(n, dtype=np.int32)
+    followers = np.zeros(n, dtype=np.int64)
+    for i in range(n):
+        while counts[i] < follows:
+            target = below(state, n) if uniform_targets else pick(fitness_cumulative, state)
+            if target == i:
+                continue
+            seen = False
+            for j in range(counts[i]):
+                if followees[i, j] == target:
+                    seen = True
+                    break
+            if not seen:
+                followees[i, counts[i]] = target
+                counts[i] += 1
+                followers[target] += 1
+    return followees, counts, followers
+
+
+@njit(inline="always")
+def _normal(state):
+    """A standard normal draw (Box-Muller, one of the pair)."""
+    return math.sqrt(-2.0 * math.log(1.0 - uniform(state))) * math.cos(2.0 * math.pi * uniform(state))
+
+
+@njit(inline="always")
+def _unfollow(followees, counts, disagree, followers, i, author):
+    for j in range(counts[i]):
+        if followees[i, j] == author:
+            last = counts[i] - 1
+            followees[i, j] = followees[i, last]
+            disagree[i, j] = disagree[i, last]
+            followees[i, last] = -1
+            disagree[i, last] = 0
+            counts[i] = last
+            followers[author] -= 1
+            return
+
+
+def _compile(ranker: int):
+    """The day's loop for one ranker (a constant of the closure: its branches are folded)."""
+
+    @njit(cache=True)
+    def run(activations, t0, state, cumulative, opinion, followees, counts, disagree, followers, stance, time, likes,
+            posted, counters, options, schedule, like_shape, update, feed_size, unfollow_after, discover):
+        """``activations`` activations from platform time ``t0`` (an activation is one unit of time)."""
+        n, capacity = followees.shape
+        kept = stance.shape[1]
+        room = capacity * kept + discover if ranker != RANDOM else feed_size
+        authors = np.empty(room, dtype=np.int32)
+        slots = np.empty(room, dtype=np.int32)
+        scores = np.empty(room, dtype=np.float64)
+        ages = np.empty(room, dtype=np.int64)
+        leaving = np.empty(feed_size, dtype=np.int32)
+        for step in range(activations):
+            t = t0 + step
+            i = (t % n) if schedule == ROUND_ROBIN else pick(cumulative, state)
+            x = opinion[i]
+            # 1. post
+            slot = posted[i] % kept
+            s = x + options[STANCE_SD] * _normal(state) if options[STANCE_SD] > 0 else x
+            stance[i, slot] = min(1.0, max(-1.0, s))
+            time[i, slot] = t
+            likes[i, slot] = 0
+            posted[i] += 1
+            counters[POSTS] += 1
+            # 2. the feed's candidates
+            c = 0
+            if ranker == RANDOM:
+                for _ in range(feed_size):
+                    author = below(state, n)
+                    if author != i and posted[author] > 0:
+                        authors[c] = author
+                        slots[c] = (posted[author] - 1) % kept
+                        c += 1
+            else:
+                for j in range(counts[i] + discover):
+                    # followees' last posts, then the last post of each of ``discover`` random users
+                    author = followees[i, j] if j < counts[i] else below(state, n)
+                    if author == i:
+                        continue
+                    for back in range(min(kept if j < counts[i] else 1, posted[author])):
+                        at = (posted[author] - 1 - back) % kept
+                        authors[c] = author
+                        slots[c] = at
+                        ages[c] = time[author, at]
+                        if ranker == CHRONOLOGICAL:
+                            scores[c] = 0.0
+                        elif ranker == POPULARITY:
+                            scores[c] = likes[author, at]
+                        elif ranker == ENGAGEMENT:
+                            scores[c] = -abs(stance[author, at] - x)
+                        else:  # BRIDGING
+                            scores[c] = abs(stance[author, at] - x)
+                        c += 1
+                # rank: the best feed_size by (score, newest) to the front, by partial selection
+                for k in range(min(feed_size, c)):
+                    best = k
+                    for m in range(k + 1, c):
+                        if scores[m] > scores[best] or (scores[m] == scores[best] and ages[m] > ages[best]):
+                            best = m
+                    authors[k], authors[best] = authors[best], authors[k]
+                    slots[k], slots[best] = slots[best], slots[k]
+                    scores[k], scores[best] = scores[best], scores[k]
+                    ages[k], ages[best] = ages[best], ages[k]
+                c = min(feed_size, c)
+            # 3. read, like, follow; disagreements
+            gone = 0
+            for k in range(c):
+                author, at = authors[k], slots[k]
+                seen = stance[author, at]
+                distance = abs(seen - opinion[i])
+                counters[READS] += 1
+                if distance < options[ECHO]:
+                    counters[ECHOES] += 1
+                if like_shape == EXPONENTIAL:
+                    chance = options[LIKE_MAX] * math.exp(-distance / options[LIKE_WIDTH])
+                else:
+                    chance = options[LIKE_MAX] if distance <= options[LIKE_WIDTH] else 0.0
+                where = -1
+                for j in range(counts[i]):
+                    if followees[i, j] == author:
+                        where = j
+                        break
+                if uniform(state) < chance:
+                    likes[author, at] += 1
+                    counters[LIKES] += 1
+                    if where < 0 and counts[i] < capacity and uniform(state) < options[FOLLOW_PROB]:
+                        followees[i, counts[i]] = author
+                        disagree[i, counts[i]] = 0
+                        counts[i] += 1
+                        followers[author] += 1
+                        counters[FOLLOWS] += 1
+                elif where >= 0 and unfollow_after > 0 and distance > options[DISAGREE]:
+                    if disagree[i, where] < 255:
+                        disagree[i, where] += 1
+                    if disagree[i, where] >= unfollow_after:
+                        duplicate = False
+                        for g in range(gone):
+                            duplicate |= leaving[g] == author
+                        if not duplicate:
+                            leaving[gone] = author
+                            gone += 1
+                # 4. opinion
+                if update == BOUNDED_CONFIDENCE and distance < options[CONFIDENCE]:
+                    opinion[i] += options[STEP] * (seen - opinion[i])
+            for g in range(gone):
+                _unfollow(followees, counts, disagree, followers, i, leaving[g])
+                counters[UNFOLLOWS] += 1
+        return activations
+
+    return run
+
+
+_RUNS: dict = {}
+
+
+def run(ranker: int, *args):
+    """The day's loop of ``ranker`` (compiled on first use) run on ``args``."""
+    if ranker not in _RUNS:
+        _RUNS[ranker] = _compile(ranker)
+    return _RUNS[ranker](*args)

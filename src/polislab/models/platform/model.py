@@ -1,0 +1,125 @@
+"""A social-media platform: users post, read ranked feeds, like, follow and unfollow, and may
+change their opinions (seed 003; issue 23). The rules are ``PlatformParams``'s docstring, the
+day's loop is ``kernels.run``.
+
+Metrics (at the end of the run; the series hold them day by day, ``step`` counting days):
+- polarisation: the variance of opinions, Sarle's bimodality coefficient
+  b = (g^2 + 1) / (k + 3 (n - 1)^2 / ((n - 2)(n - 3))) (g skewness, k excess kurtosis; above
+  5/9 suggests two modes), and the share of users beyond ``extreme``;
+- echo-chamber index: the share of posts read within ``echo_distance`` of the reader's opinion;
+- engagement: likes per post read;
+- follower inequality: the Gini coefficient of follower counts and the top 1%'s share.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from polislab.core.progress import Progress
+from polislab.core.registry import register
+from polislab.core.result import Result
+from polislab.core.rng import new_state
+from polislab.core.seeding import derived_seed
+from polislab.models.platform import kernels
+from polislab.models.platform.params import PRESETS, RANKERS, PlatformParams
+
+RANKER_CODES = {name: code for code, name in enumerate(RANKERS)}
+LIKE_SHAPES = {"exponential": kernels.EXPONENTIAL, "threshold": kernels.THRESHOLD}
+UPDATES = {"none": kernels.NO_UPDATE, "bounded-confidence": kernels.BOUNDED_CONFIDENCE}
+SCHEDULES = {"random": kernels.RANDOM_SCHEDULE, "round-robin": kernels.ROUND_ROBIN}
+
+
+def pareto(rng: np.random.Generator, n: int, exponent: float, mean: float) -> np.ndarray:
+    """Pareto (Lomax-shifted, minimum 1) draws of tail exponent ``exponent``, scaled to ``mean``."""
+    values = rng.pareto(exponent, n) + 1.0
+    return values * (mean / values.mean())
+
+
+def initial_opinions(params: PlatformParams, rng: np.random.Generator) -> np.ndarray:
+    if params.opinions == "uniform":
+        return rng.uniform(-1.0, 1.0, params.n)
+    if params.opinions == "spaced":
+        return np.linspace(-1.0, 1.0, params.n)
+    return np.clip(rng.normal(0.0, params.opinion_sd, params.n), -1.0, 1.0)
+
+
+def bimodality(x: np.ndarray) -> float:
+    """Sarle's bimodality coefficient of a sample (nan for fewer than 4 values or no spread)."""
+    n = len(x)
+    spread = x.std()
+    if n < 4 or spread == 0:
+        return float("nan")
+    z = (x - x.mean()) / spread
+    skew, kurtosis = float(np.mean(z**3)), float(np.mean(z**4)) - 3.0
+    return (skew**2 + 1.0) / (kurtosis + 3.0 * (n - 1) ** 2 / ((n - 2) * (n - 3)))
+
+
+def gini(values: np.ndarray) -> float:
+    """The Gini coefficient of non-negative values (0: all equal)."""
+    v = np.sort(np.asarray(values, dtype=np.float64))
+    total = v.sum()
+    if total == 0:
+        return 0.0
+    n = len(v)
+    return float((2.0 * np.sum(np.arange(1, n + 1) * v) / (n * total)) - (n + 1) / n)
+
+
+def top_share(values: np.ndarray, share: float = 0.01) -> float:
+    """The share of the total held by the top ``share`` of values (at least one)."""
+    v = np.sort(values)[::-1]
+    top = max(1, int(round(share * len(v))))
+    return float(v[:top].sum() / max(v.sum(), 1))
+
+
+def society(params: PlatformParams, opinion: np.ndarray, followers: np.ndarray) -> dict[str, float]:
+    return {"opinion_variance": float(opinion.var()), "bimodality": bimodality(opinion),
+            "share_extreme": float(np.mean(np.abs(opinion) > params.extreme)),
+            "follower_gini": gini(followers), "top1_follower_share": top_share(followers)}
+
+
+@register("platform", params=PlatformParams, presets=PRESETS,
+          summary="users post, read ranked feeds, like, follow and change their minds (seed 003)",
+          smoke={"n": 200, "days": 3, "follows": 10, "max_follows": 20})
+def simulate(params: PlatformParams, seed: int, progress: Progress | None = None) -> Result:
+    """A social-media platform (seed 003, "the social media simulation"; issue 23)."""
+    rng = np.random.default_rng(derived_seed(seed, 0))
+    state = new_state(derived_seed(seed, 1))
+    n = params.n
+    opinion = initial_opinions(params, rng)
+    initial = opinion.copy()
+    cumulative = np.cumsum(pareto(rng, n, params.activity_exponent, params.activity))
+    fitness = np.cumsum(pareto(rng, n, params.fitness_exponent, 1.0))
+    followees, counts, followers = kernels.follow_graph(n, params.follows, fitness, params.graph == "random",
+                                                        params.max_follows, state)
+    disagree = np.zeros(followees.shape, dtype=np.uint8)
+    stance = np.zeros((n, params.posts_kept))
+    time = np.zeros((n, params.posts_kept), dtype=np.int64)
+    likes = np.zeros((n, params.posts_kept), dtype=np.int32)
+    posted = np.zeros(n, dtype=np.int64)
+    counters = np.zeros(len(kernels.COUNTERS), dtype=np.int64)
+    options = np.array([params.stance_sd, params.like_max, params.like_width, params.follow_prob,
+                        params.disagree_distance, params.confidence, params.confidence_step, params.echo_distance])
+    per_day = n if params.schedule == "round-robin" else max(1, int(round(n * params.activity)))
+    rows = []
+    for day in range(params.days):
+        before = counters.copy()
+        kernels.run(RANKER_CODES[params.ranker], per_day, day * per_day, state, cumulative, opinion, followees,
+                    counts, disagree, followers, stance, time, likes, posted, counters, options,
+                    SCHEDULES[params.schedule], LIKE_SHAPES[params.like_shape], UPDATES[params.update],
+                    params.feed_size, params.unfollow_after, params.discover)
+        today = counters - before
+        reads = max(int(today[kernels.READS]), 1)
+        rows.append({"step": day + 1, **society(params, opinion, followers),
+                     "echo_index": today[kernels.ECHOES] / reads, "engagement": today[kernels.LIKES] / reads,
+                     **{name: int(value) for name, value in zip(kernels.COUNTERS, today)}})
+        if progress is not None:
+            progress(day + 1, params.days)
+    totals = dict(zip(kernels.COUNTERS, (int(v) for v in counters)))
+    reads = max(totals["reads"], 1)
+    metrics = {**society(params, opinion, followers), "echo_index": totals["echoes"] / reads,
+               "engagement": totals["likes"] / reads, "mean_opinion_change": float(np.abs(opinion - initial).mean()),
+               "mean_followees": float(counts.mean()), **totals}
+    series = {name: np.array([row[name] for row in rows]) for name in rows[0]}
+    artifacts = {"opinion": opinion, "initial_opinion": initial, "followers": followers,
+                 "followees": followees, "followee_counts": counts}
+    return Result(params, seed, metrics, series, artifacts)

@@ -1,0 +1,101 @@
+"""Parameters of the social-media platform (seed 003; issue 23)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from polislab.core.machine import MemoryNeed
+from polislab.core.params import Params
+
+RANKERS = ("chronological", "popularity", "engagement", "bridging", "random")
+
+
+class PlatformParams(Params):
+    """Users who post, read a ranked feed, like, follow and unfollow (seed 003, "the social media
+    simulation"; issue 23).
+
+    Each user has an opinion x_i in [-1, 1] and an activity rate r_i drawn from a Pareto law of
+    exponent ``activity_exponent`` scaled to mean ``activity`` (activations per day). A day is
+    n x ``activity`` activations; each picks a user with probability proportional to r_i
+    (``schedule=round-robin`` instead activates users 0, 1, ..., n-1 in turn, once a day: exact
+    small cases). An active user i:
+
+    1. posts a stance s = clip(x_i + N(0, ``stance_sd``^2), -1, 1), kept among its last
+       ``posts_kept`` posts;
+    2. reads a feed of at most ``feed_size`` posts: from the last posts of the users i follows and
+       the last post of each of ``discover`` uniformly random users (how new authors are found),
+       the best by the ``ranker`` (chronological: newest first; popularity: most liked;
+       engagement: the stance closest to x_i; bridging: the farthest), or the last posts of
+       ``feed_size`` uniformly random users (random);
+    3. likes each post read with probability ``like_max`` exp(-|s - x_i| / ``like_width``)
+       (``like_shape=threshold``: ``like_max`` when |s - x_i| <= ``like_width``, else 0), follows
+       the author of a liked post with probability ``follow_prob`` (at most ``max_follows``
+       followees), and unfollows a followee after ``unfollow_after`` posts read from it at a
+       distance above ``disagree_distance`` (0: never);
+    4. updates its opinion by ``update``: ``none``, or ``bounded-confidence`` (Deffuant-Weisbuch on
+       what it read: x_i += ``confidence_step`` (s - x_i) for each post with |s - x_i| <
+       ``confidence``).
+
+    The initial follow graph: each user follows ``follows`` others, chosen uniformly
+    (``graph=random``) or with probability proportional to a Pareto fitness of exponent
+    ``fitness_exponent`` (``graph=scale-free``: heavy-tailed follower counts). Our choices where
+    the seed is silent: the Pareto laws, the like function, a follow at most once per like.
+    """
+
+    n: int = Field(1000, ge=3, le=10_000_000, description="users")
+    days: int = Field(10, ge=1, le=1_000_000, description="platform days to run")
+    activity: float = Field(1.0, gt=0, le=1000, description="mean activations per user per day")
+    activity_exponent: float = Field(2.5, gt=1, description="Pareto exponent of the users' activity rates "
+                                     "(heavy tails as it nears 1)")
+    schedule: Literal["random", "round-robin"] = Field("random", description="random: users drawn by activity "
+                                                       "rate; round-robin: each user once a day, in order")
+    opinions: Literal["uniform", "normal", "spaced"] = Field("uniform", description="initial opinions: uniform in "
+                                                             "[-1, 1], normal with opinion_sd (clipped), or evenly "
+                                                             "spaced from -1 to 1 by user number")
+    opinion_sd: float = Field(0.3, gt=0, description="normal opinions: standard deviation")
+    graph: Literal["random", "scale-free"] = Field("scale-free", description="initial follow graph")
+    follows: int = Field(20, ge=1, description="initial followees per user")
+    max_follows: int = Field(100, ge=1, description="most followees a user keeps")
+    fitness_exponent: float = Field(2.0, gt=1, description="scale-free graph: Pareto exponent of the users' "
+                                    "attractiveness")
+    feed_size: int = Field(20, ge=1, le=1000, description="posts read per activation")
+    discover: int = Field(10, ge=0, le=1000, description="random users whose last post joins the feed's candidates")
+    ranker: Literal[RANKERS] = Field("chronological", description="the feed ranker (the platform's recommender)")
+    posts_kept: int = Field(2, ge=1, le=64, description="last posts of each user that feeds draw from")
+    stance_sd: float = Field(0.1, ge=0, description="spread of a post's stance around its author's opinion")
+    like_shape: Literal["exponential", "threshold"] = Field("exponential", description="how the chance of a like "
+                                                            "falls with the distance between post and reader")
+    like_max: float = Field(0.5, ge=0, le=1, description="chance of liking a post of one's own stance")
+    like_width: float = Field(0.3, gt=0, description="distance scale of liking")
+    follow_prob: float = Field(0.1, ge=0, le=1, description="chance of following the author of a liked post")
+    disagree_distance: float = Field(1.0, ge=0, description="a post read farther than this is a disagreement")
+    unfollow_after: int = Field(3, ge=0, description="disagreements with a followee before unfollowing (0: never)")
+    update: Literal["none", "bounded-confidence"] = Field("none", description="how users change their opinion")
+    confidence: float = Field(0.3, gt=0, description="bounded confidence: largest distance still heard")
+    confidence_step: float = Field(0.1, gt=0, le=1, description="bounded confidence: step toward a post heard")
+    echo_distance: float = Field(0.5, gt=0, description="echo-chamber index: a post this close to the reader "
+                                 "counts as an echo")
+    extreme: float = Field(0.8, gt=0, lt=1, description="polarisation: |x| above this is extreme")
+
+    @model_validator(mode="after")
+    def _fits(self) -> PlatformParams:
+        if self.follows >= self.n:
+            raise ValueError(f"follows = {self.follows} must be < n = {self.n}")
+        if self.follows > self.max_follows:
+            raise ValueError(f"follows = {self.follows} must be <= max_follows = {self.max_follows}")
+        return self
+
+    def memory_needed(self, replicates: int = 1) -> MemoryNeed:
+        """Followee lists with their disagreement counters (5 bytes a slot), the posts kept
+        (20 bytes each) and about 80 bytes of state per user."""
+        per_run = self.n * (5 * self.max_follows + 20 * self.posts_kept + 80) + 32 * self.discover
+        return MemoryNeed(replicates * per_run, f"{self.n:,} users, up to {self.max_follows} followees each",
+                          "use fewer users, a smaller max_follows or fewer posts_kept")
+
+
+PRESETS = {
+    "echo": dict(ranker="engagement", update="bounded-confidence"),
+    "bridging": dict(ranker="bridging", update="bounded-confidence"),
+}

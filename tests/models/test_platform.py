@@ -1,0 +1,65 @@
+"""The platform model (seed 003; issue 23): a 3-user platform worked by hand, the graph's
+invariants under follows and unfollows, and the rankers doing what they say."""
+
+import numpy as np
+import pytest
+
+from polislab.core.registry import get_model
+
+SPEC = get_model("platform")
+
+
+def run(seed=0, **values):
+    return SPEC.simulate(SPEC.make_params(values), seed)
+
+
+def test_three_users_worked_by_hand():
+    """Users 0, 1, 2 at opinions -1, 0, 1 follow each other, act in turn, post their opinion,
+    read every followee's last post newest first, like all of it (threshold 2), and move halfway
+    to each post within 1.1. Day 1: user 0 reads nothing; user 1 reads -1 and moves to -0.5;
+    user 2 reads 0 (to 0.5), then -1 (1.5 away). Day 2: user 0 reads 1 (2 away), then 0 (to
+    -0.5); user 1 reads -1 (to -0.75), then 1; user 2 reads -0.5 (to 0), then -1 (to -0.5)."""
+    result = run(n=3, days=2, follows=2, max_follows=2, schedule="round-robin", opinions="spaced", stance_sd=0,
+                 posts_kept=1, discover=0, like_shape="threshold", like_width=2.0, like_max=1.0, unfollow_after=0,
+                 update="bounded-confidence", confidence=1.1, confidence_step=0.5)
+    assert result.artifacts["opinion"].tolist() == [-0.5, -0.75, -0.5]
+    assert result.series["reads"].tolist() == [3, 6] and result.series["likes"].tolist() == [3, 6]
+    assert (result.metrics["posts"], result.metrics["new_follows"], result.metrics["unfollows"]) == (6, 0, 0)
+    assert result.artifacts["followers"].tolist() == [2, 2, 2]
+
+
+@pytest.mark.parametrize("ranker", ["chronological", "popularity", "engagement", "bridging", "random"])
+def test_follower_counts_are_the_graphs_in_degrees_and_likes_never_exceed_reads(ranker):
+    result = run(seed=3, n=300, days=8, follows=8, max_follows=12, ranker=ranker, unfollow_after=1,
+                 disagree_distance=0.3, follow_prob=0.5, update="bounded-confidence")
+    followees, counts = result.artifacts["followees"], result.artifacts["followee_counts"]
+    n = len(counts)
+    listed = [row[:count] for row, count in zip(followees, counts)]
+    assert all((row[count:] == -1).all() for row, count in zip(followees, counts))
+    assert all(len(set(row)) == len(row) and i not in row for i, row in enumerate(listed))  # no repeats, no self
+    in_degree = np.bincount(np.concatenate(listed), minlength=n)
+    assert np.array_equal(result.artifacts["followers"], in_degree)
+    assert (counts <= 12).all()
+    m = result.metrics
+    assert m["new_follows"] > 0 and m["unfollows"] > 0  # the graph moved both ways
+    assert 0 <= m["likes"] <= m["reads"] <= 20 * m["posts"]
+    assert (result.series["likes"] <= result.series["reads"]).all()
+    assert 8 * n + m["new_follows"] - m["unfollows"] == counts.sum()
+
+
+def test_engagement_feeds_echo_and_bridging_feeds_do_not():
+    """The engagement ranker shows each reader the closest stances, the bridging ranker the
+    farthest: the echo-chamber index (posts within 0.5 of the reader) orders them, with
+    chronological between."""
+    echo = {ranker: run(seed=1, n=500, days=3, ranker=ranker).metrics["echo_index"]
+            for ranker in ("engagement", "chronological", "bridging")}
+    assert echo["engagement"] > echo["chronological"] + 0.2 > echo["bridging"] + 0.4
+
+
+def test_bounded_confidence_through_an_engagement_feed_splits_opinions():
+    """Opinions that start uniform form clusters (the bimodality coefficient rises above the
+    uniform law's 5/9) when users hear only the posts near them."""
+    start = run(seed=2, n=1000, days=1, update="none")
+    moved = run(seed=2, n=1000, days=40, ranker="engagement", update="bounded-confidence")
+    assert start.metrics["bimodality"] < 0.6 < moved.metrics["bimodality"]
+    assert moved.metrics["opinion_variance"] < start.metrics["opinion_variance"]
