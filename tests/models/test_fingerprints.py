@@ -60,6 +60,7 @@ CONFIGURATIONS: dict[str, tuple[str, dict, int]] = {
                                                         update="bounded-confidence", graph="random"), 2),
     "platform-random-round-robin": ("platform", dict(n=150, days=2, follows=5, ranker="random",
                                                      schedule="round-robin", like_shape="threshold"), 3),
+    "platform-social-rl": ("platform", dict(preset="social-rl", n=150, days=4, follows=8, stances=3), 4),
     "training-mlp": ("recommender-training", dict(environment="table4-n10", decisions=256, envs=4, rollout=16,
                                                  eval_episodes=3, eval_every=2), 1),
     "training-gat-imitation": ("recommender-training", dict(environment="table4-n10", hidden="gat", reward="rewires",

@@ -92,7 +92,7 @@ ENTRIES = [
         study="oracle", name="oracle-designs", title="Self-confirming prophecies: four oracles and two more",
         spec=SPEC, quick_seeds=1, tables=(outcomes_table,),
         notes=f"{RUNS} runs of each design (the post ran 1000, too few for a 3-point tolerance). "
-        "The post's f and g were lost in extraction; the world is issue 6's reconstruction "
+        "The post's f and g were lost in extraction; the world is our reconstruction "
         "(f(x) = 2x + 2 up to m - 4, then (2m - 2) - (x - m)^2/4, m = 8 - sqrt(24)). The bandit oracles "
         "explore for 5000 turns (our choice: the post's number was lost). Repeated risk minimisation "
         "converges to performatively stable points (the attractive fixed point 4, or the bound -5); "

@@ -20,13 +20,13 @@ from polislab.core.rng import below, uniform
 
 CHRONOLOGICAL, POPULARITY, ENGAGEMENT, BRIDGING, RANDOM = range(5)
 EXPONENTIAL, THRESHOLD = 0, 1
-NO_UPDATE, BOUNDED_CONFIDENCE = 0, 1
+NO_UPDATE, BOUNDED_CONFIDENCE, SOCIAL_RL = 0, 1, 2
 RANDOM_SCHEDULE, ROUND_ROBIN = 0, 1
 # counters
 POSTS, READS, LIKES, ECHOES, FOLLOWS, UNFOLLOWS = range(6)
 COUNTERS = ("posts", "reads", "likes", "echoes", "new_follows", "unfollows")
 # the real options, in order
-(STANCE_SD, LIKE_MAX, LIKE_WIDTH, FOLLOW_PROB, DISAGREE, CONFIDENCE, STEP, ECHO) = range(8)
+(STANCE_SD, LIKE_MAX, LIKE_WIDTH, FOLLOW_PROB, DISAGREE, CONFIDENCE, STEP, ECHO, RL_RATE, RL_EXPLORATION) = range(10)
 
 
 @njit(cache=True)
@@ -87,13 +87,39 @@ def _unfollow(followees, counts, disagree, followers, i, author):
             return
 
 
+@njit(inline="always")
+def _level_value(level, levels):
+    return -1.0 + 2.0 * level / (levels - 1)
+
+
+@njit(inline="always")
+def _learn_and_choose(q, level, likes, posted, opinion, i, kept, options, state):
+    """Social RL (the opinion study's learner, rewarded by likes): the stance level of i's last
+    post earns the likes that post received, Q <- (1 - alpha) Q + alpha likes; i's opinion is its
+    greedy level, and it posts that level, or with probability epsilon a uniformly random one.
+    Returns the stance to post."""
+    levels = q.shape[1]
+    if posted[i] > 0:
+        a = level[i]
+        q[i, a] = (1.0 - options[RL_RATE]) * q[i, a] + options[RL_RATE] * likes[i, (posted[i] - 1) % kept]
+    best = 0
+    for a in range(1, levels):
+        if q[i, a] > q[i, best]:
+            best = a
+    opinion[i] = _level_value(best, levels)
+    chosen = below(state, levels) if uniform(state) < options[RL_EXPLORATION] else best
+    level[i] = chosen
+    return _level_value(chosen, levels)
+
+
 def _compile(ranker: int):
     """The day's loop for one ranker (a constant of the closure: its branches are folded)."""
 
     @njit(cache=True)
     def run(activations, t0, state, cumulative, opinion, followees, counts, disagree, followers, stance, time, likes,
-            posted, counters, options, schedule, like_shape, update, feed_size, unfollow_after, discover):
-        """``activations`` activations from platform time ``t0`` (an activation is one unit of time)."""
+            posted, counters, options, schedule, like_shape, update, feed_size, unfollow_after, discover, q, level):
+        """``activations`` activations from platform time ``t0`` (an activation is one unit of time);
+        ``q`` and ``level`` (n x stances, n): social RL's values and each user's last stance level."""
         n, capacity = followees.shape
         kept = stance.shape[1]
         room = capacity * kept + discover if ranker != RANDOM else feed_size
@@ -106,6 +132,8 @@ def _compile(ranker: int):
             t = t0 + step
             i = (t % n) if schedule == ROUND_ROBIN else pick(cumulative, state)
             x = opinion[i]
+            if update == SOCIAL_RL:  # learn from the likes of the last post, then choose a stance
+                x = _learn_and_choose(q, level, likes, posted, opinion, i, kept, options, state)
             # 1. post
             slot = posted[i] % kept
             s = x + options[STANCE_SD] * _normal(state) if options[STANCE_SD] > 0 else x

@@ -25,7 +25,7 @@ from polislab.models.platform.params import PRESETS, RANKERS, PlatformParams
 
 RANKER_CODES = {name: code for code, name in enumerate(RANKERS)}
 LIKE_SHAPES = {"exponential": kernels.EXPONENTIAL, "threshold": kernels.THRESHOLD}
-UPDATES = {"none": kernels.NO_UPDATE, "bounded-confidence": kernels.BOUNDED_CONFIDENCE}
+UPDATES = {"none": kernels.NO_UPDATE, "bounded-confidence": kernels.BOUNDED_CONFIDENCE, "social-rl": kernels.SOCIAL_RL}
 SCHEDULES = {"random": kernels.RANDOM_SCHEDULE, "round-robin": kernels.ROUND_ROBIN}
 
 
@@ -86,6 +86,11 @@ def simulate(params: PlatformParams, seed: int, progress: Progress | None = None
     state = new_state(derived_seed(seed, 1))
     n = params.n
     opinion = initial_opinions(params, rng)
+    social = params.update == "social-rl"
+    q = rng.uniform(0.0, params.rl_initial, (n, params.stances)) if social else np.zeros((1, 1))
+    level = np.zeros(n if social else 1, dtype=np.int64)
+    if social:  # a learner holds its greedy stance
+        opinion = np.linspace(-1.0, 1.0, params.stances)[np.argmax(q, axis=1)]
     initial = opinion.copy()
     cumulative = np.cumsum(pareto(rng, n, params.activity_exponent, params.activity))
     fitness = np.cumsum(pareto(rng, n, params.fitness_exponent, 1.0))
@@ -98,7 +103,8 @@ def simulate(params: PlatformParams, seed: int, progress: Progress | None = None
     posted = np.zeros(n, dtype=np.int64)
     counters = np.zeros(len(kernels.COUNTERS), dtype=np.int64)
     options = np.array([params.stance_sd, params.like_max, params.like_width, params.follow_prob,
-                        params.disagree_distance, params.confidence, params.confidence_step, params.echo_distance])
+                        params.disagree_distance, params.confidence, params.confidence_step, params.echo_distance,
+                        params.rl_rate, params.rl_exploration])
     per_day = n if params.schedule == "round-robin" else max(1, int(round(n * params.activity)))
     rows = []
     for day in range(params.days):
@@ -106,7 +112,7 @@ def simulate(params: PlatformParams, seed: int, progress: Progress | None = None
         kernels.run(RANKER_CODES[params.ranker], per_day, day * per_day, state, cumulative, opinion, followees,
                     counts, disagree, followers, stance, time, likes, posted, counters, options,
                     SCHEDULES[params.schedule], LIKE_SHAPES[params.like_shape], UPDATES[params.update],
-                    params.feed_size, params.unfollow_after, params.discover)
+                    params.feed_size, params.unfollow_after, params.discover, q, level)
         today = counters - before
         reads = max(int(today[kernels.READS]), 1)
         rows.append({"step": day + 1, **society(params, opinion, followers),

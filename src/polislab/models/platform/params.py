@@ -34,9 +34,13 @@ class PlatformParams(Params):
        the author of a liked post with probability ``follow_prob`` (at most ``max_follows``
        followees), and unfollows a followee after ``unfollow_after`` posts read from it at a
        distance above ``disagree_distance`` (0: never);
-    4. updates its opinion by ``update``: ``none``, or ``bounded-confidence`` (Deffuant-Weisbuch on
+    4. updates its opinion by ``update``: ``none``, ``bounded-confidence`` (Deffuant-Weisbuch on
        what it read: x_i += ``confidence_step`` (s - x_i) for each post with |s - x_i| <
-       ``confidence``).
+       ``confidence``), or ``social-rl`` (before posting, the stance level of its last post earns
+       the likes that post received: Q_i(a) <- (1 - ``rl_rate``) Q_i(a) + ``rl_rate`` likes, the
+       learner of the opinion study rewarded by likes as seed 003 proposes; x_i is the greedy one
+       of ``stances`` levels evenly spaced in [-1, 1], and it posts that level or, with
+       probability ``rl_exploration``, a random one; initial Q uniform in [0, ``rl_initial``]).
 
     The initial follow graph: each user follows ``follows`` others, chosen uniformly
     (``graph=random``) or with probability proportional to a Pareto fitness of exponent
@@ -72,9 +76,14 @@ class PlatformParams(Params):
     follow_prob: float = Field(0.1, ge=0, le=1, description="chance of following the author of a liked post")
     disagree_distance: float = Field(1.0, ge=0, description="a post read farther than this is a disagreement")
     unfollow_after: int = Field(3, ge=0, description="disagreements with a followee before unfollowing (0: never)")
-    update: Literal["none", "bounded-confidence"] = Field("none", description="how users change their opinion")
+    update: Literal["none", "bounded-confidence", "social-rl"] = Field("none", description="how users change their "
+                                                                      "opinion")
     confidence: float = Field(0.3, gt=0, description="bounded confidence: largest distance still heard")
     confidence_step: float = Field(0.1, gt=0, le=1, description="bounded confidence: step toward a post heard")
+    stances: int = Field(2, ge=2, le=101, description="social RL: stance levels, evenly spaced in [-1, 1]")
+    rl_rate: float = Field(0.1, gt=0, le=1, description="social RL: learning rate alpha")
+    rl_exploration: float = Field(0.1, ge=0, le=1, description="social RL: chance of posting a random stance level")
+    rl_initial: float = Field(0.5, ge=0, description="social RL: initial Q-values uniform in [0, rl_initial]")
     echo_distance: float = Field(0.5, gt=0, description="echo-chamber index: a post this close to the reader "
                                  "counts as an echo")
     extreme: float = Field(0.8, gt=0, lt=1, description="polarisation: |x| above this is extreme")
@@ -90,12 +99,13 @@ class PlatformParams(Params):
     def memory_needed(self, replicates: int = 1) -> MemoryNeed:
         """Followee lists with their disagreement counters (5 bytes a slot), the posts kept
         (20 bytes each) and about 80 bytes of state per user."""
-        per_run = self.n * (5 * self.max_follows + 20 * self.posts_kept + 80) + 32 * self.discover
+        per_run = self.n * (5 * self.max_follows + 20 * self.posts_kept + 88 + 8 * self.stances) + 32 * self.discover
         return MemoryNeed(replicates * per_run, f"{self.n:,} users, up to {self.max_follows} followees each",
                           "use fewer users, a smaller max_follows or fewer posts_kept")
 
 
 PRESETS = {
     "echo": dict(ranker="engagement", update="bounded-confidence"),
+    "social-rl": dict(update="social-rl", stance_sd=0.0, like_shape="threshold", like_width=1.0),
     "bridging": dict(ranker="bridging", update="bounded-confidence"),
 }
