@@ -77,3 +77,24 @@ def test_social_rl_learners_rewarded_by_likes_reach_consensus_on_a_dense_follow_
         assert set(np.unique(after)) <= {-1.0, 1.0}
         assert max(np.mean(before > 0), np.mean(before < 0)) < 0.7
         assert max(np.mean(after > 0), np.mean(after < 0)) == 1.0
+
+
+@pytest.mark.parametrize("policy", ["q-learning", "random", "fixed", "user"])
+def test_influencers_keep_their_stance_act_at_their_rate_and_the_graph_stays_consistent(policy):
+    result = run(seed=5, n=300, days=12, influencers=2, influencer_policy=policy, influencer_period=3,
+                 influencer_stance=0.5, update="bounded-confidence", unfollow_after=2, disagree_distance=0.5)
+    followees, counts = result.artifacts["followees"], result.artifacts["followee_counts"]
+    in_degree = np.bincount(np.concatenate([row[:c] for row, c in zip(followees, counts)]), minlength=300)
+    assert np.array_equal(result.artifacts["followers"], in_degree)
+    actions = result.artifacts["influencer_actions"]
+    assert actions.shape == (4, 2) and ((0 <= actions) & (actions < 3 * 2)).all()  # 12 days / 3, 3 stances x 2 rates
+    final = result.artifacts["opinion"][-2:]
+    if policy == "fixed":
+        assert final.tolist() == [0.5, 0.5]
+    elif policy == "user":
+        assert np.array_equal(final, result.artifacts["initial_opinion"][-2:])
+    else:  # the stance of the last action: one of -1, 0, 1
+        assert np.array_equal(final, np.linspace(-1, 1, 3)[actions[-1] // 2])
+    m = result.metrics
+    assert m["influencer_followers"] == result.artifacts["followers"][-2:].mean()
+    assert 0 < m["influencer_reach"] < 1 and result.artifacts["reached"].sum() == m["reads"]

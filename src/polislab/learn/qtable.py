@@ -43,3 +43,24 @@ def update(q, counts, steps, agent, state, action, reward, next_state, gamma, al
         target += gamma * max(q[agent, next_state, 0], q[agent, next_state, 1])
     q[agent, state, action] += step * (target - q[agent, state, action])
     return track and greedy(q, agent, state) != before
+
+
+class QTable:
+    """Tabular Q-learning over any number of states and actions, for a learner that decides
+    rarely (in Python, between compiled stretches of a model): epsilon-greedy choice and the
+    one-step update Q(s, a) <- Q(s, a) + alpha (r + gamma max_a' Q(s', a') - Q(s, a)).
+    Ties among the greedy actions go to the lowest."""
+
+    def __init__(self, states: int, actions: int, alpha: float, gamma: float, epsilon: float,
+                 rng: np.random.Generator, initial: float = 0.0):
+        self.q = np.full((states, actions), initial, dtype=np.float64)
+        self.alpha, self.gamma, self.epsilon, self.rng = alpha, gamma, epsilon, rng
+
+    def choose(self, state: int) -> int:
+        if self.rng.random() < self.epsilon:
+            return int(self.rng.integers(self.q.shape[1]))
+        return int(np.argmax(self.q[state]))
+
+    def learn(self, state: int, action: int, reward: float, next_state: int) -> None:
+        target = reward + self.gamma * float(self.q[next_state].max())
+        self.q[state, action] += self.alpha * (target - self.q[state, action])

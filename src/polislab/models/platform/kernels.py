@@ -112,14 +112,49 @@ def _learn_and_choose(q, level, likes, posted, opinion, i, kept, options, state)
     return _level_value(chosen, levels)
 
 
+@njit(inline="always")
+def _score(ranker, likes, stance, author, at, x):
+    """A candidate's score under ``ranker``: higher ranks first (ties: the newer)."""
+    if ranker == POPULARITY:
+        return float(likes[author, at])
+    if ranker == ENGAGEMENT:
+        return -abs(stance[author, at] - x)
+    if ranker == BRIDGING:
+        return abs(stance[author, at] - x)
+    return 0.0  # chronological, random: by time alone
+
+
+@njit(inline="always")
+def _add_recent(ranker, recent, recent_count, state, time, authors, slots, ages, scores, c, reader, likes, stance, x):
+    """Add a uniformly random one of the platform's recent posts to the candidates (not the
+    reader's own, nor one its author's ring has since overwritten); returns the new count."""
+    held = min(recent_count[0], recent.shape[0])
+    if held == 0:
+        return c
+    r = below(state, held)
+    author, at = recent[r, 0], recent[r, 1]
+    if author == reader or time[author, at] != recent[r, 2]:
+        return c
+    authors[c] = author
+    slots[c] = at
+    ages[c] = recent[r, 2]
+    scores[c] = _score(ranker, likes, stance, author, at, x)
+    return c + 1
+
+
 def _compile(ranker: int):
     """The day's loop for one ranker (a constant of the closure: its branches are folded)."""
 
     @njit(cache=True)
     def run(activations, t0, state, cumulative, opinion, followees, counts, disagree, followers, stance, time, likes,
-            posted, counters, options, schedule, like_shape, update, feed_size, unfollow_after, discover, q, level):
+            posted, counters, options, schedule, like_shape, update, feed_size, unfollow_after, discover, q, level,
+            who, frozen, reached, recent, recent_count):
         """``activations`` activations from platform time ``t0`` (an activation is one unit of time);
-        ``q`` and ``level`` (n x stances, n): social RL's values and each user's last stance level."""
+        ``q`` and ``level`` (n x stances, n): social RL's values and each user's last stance level;
+        ``who``: the user of each activation, -1 where drawn by the schedule (influencers act so);
+        ``frozen``: users whose opinion never changes; ``reached``: posts of each author read;
+        ``recent``: the platform's last posts (author, slot, time) in a ring, ``recent_count[0]``
+        of them written so far."""
         n, capacity = followees.shape
         kept = stance.shape[1]
         room = capacity * kept + discover if ranker != RANDOM else feed_size
@@ -130,9 +165,11 @@ def _compile(ranker: int):
         leaving = np.empty(feed_size, dtype=np.int32)
         for step in range(activations):
             t = t0 + step
-            i = (t % n) if schedule == ROUND_ROBIN else pick(cumulative, state)
+            i = who[step]
+            if i < 0:
+                i = (t % n) if schedule == ROUND_ROBIN else pick(cumulative, state)
             x = opinion[i]
-            if update == SOCIAL_RL:  # learn from the likes of the last post, then choose a stance
+            if update == SOCIAL_RL and not frozen[i]:  # learn from the likes of the last post, then choose a stance
                 x = _learn_and_choose(q, level, likes, posted, opinion, i, kept, options, state)
             # 1. post
             slot = posted[i] % kept
@@ -142,35 +179,28 @@ def _compile(ranker: int):
             likes[i, slot] = 0
             posted[i] += 1
             counters[POSTS] += 1
+            r = recent_count[0] % recent.shape[0]  # the platform's recent posts, for discovery
+            recent[r, 0], recent[r, 1], recent[r, 2] = i, slot, t
+            recent_count[0] += 1
             # 2. the feed's candidates
             c = 0
             if ranker == RANDOM:
                 for _ in range(feed_size):
-                    author = below(state, n)
-                    if author != i and posted[author] > 0:
-                        authors[c] = author
-                        slots[c] = (posted[author] - 1) % kept
-                        c += 1
+                    c = _add_recent(ranker, recent, recent_count, state, time, authors, slots, ages, scores, c, i, likes,
+                                    stance, x)
             else:
-                for j in range(counts[i] + discover):
-                    # followees' last posts, then the last post of each of ``discover`` random users
-                    author = followees[i, j] if j < counts[i] else below(state, n)
-                    if author == i:
-                        continue
-                    for back in range(min(kept if j < counts[i] else 1, posted[author])):
+                for j in range(counts[i]):  # the followees' last posts
+                    author = followees[i, j]
+                    for back in range(min(kept, posted[author])):
                         at = (posted[author] - 1 - back) % kept
                         authors[c] = author
                         slots[c] = at
                         ages[c] = time[author, at]
-                        if ranker == CHRONOLOGICAL:
-                            scores[c] = 0.0
-                        elif ranker == POPULARITY:
-                            scores[c] = likes[author, at]
-                        elif ranker == ENGAGEMENT:
-                            scores[c] = -abs(stance[author, at] - x)
-                        else:  # BRIDGING
-                            scores[c] = abs(stance[author, at] - x)
+                        scores[c] = _score(ranker, likes, stance, author, at, x)
                         c += 1
+                for _ in range(discover):  # and recent posts from anyone
+                    c = _add_recent(ranker, recent, recent_count, state, time, authors, slots, ages, scores, c, i, likes,
+                                    stance, x)
                 # rank: the best feed_size by (score, newest) to the front, by partial selection
                 for k in range(min(feed_size, c)):
                     best = k
@@ -189,6 +219,7 @@ def _compile(ranker: int):
                 seen = stance[author, at]
                 distance = abs(seen - opinion[i])
                 counters[READS] += 1
+                reached[author] += 1
                 if distance < options[ECHO]:
                     counters[ECHOES] += 1
                 if like_shape == EXPONENTIAL:
@@ -220,7 +251,7 @@ def _compile(ranker: int):
                             leaving[gone] = author
                             gone += 1
                 # 4. opinion
-                if update == BOUNDED_CONFIDENCE and distance < options[CONFIDENCE]:
+                if update == BOUNDED_CONFIDENCE and distance < options[CONFIDENCE] and not frozen[i]:
                     opinion[i] += options[STEP] * (seen - opinion[i])
             for g in range(gone):
                 _unfollow(followees, counts, disagree, followers, i, leaving[g])

@@ -8,7 +8,10 @@ Metrics (at the end of the run; the series hold them day by day, ``step`` counti
   5/9 suggests two modes), and the share of users beyond ``extreme``;
 - echo-chamber index: the share of posts read within ``echo_distance`` of the reader's opinion;
 - engagement: likes per post read;
-- follower inequality: the Gini coefficient of follower counts and the top 1%'s share.
+- follower inequality: the Gini coefficient of follower counts and the top 1%'s share;
+- with influencers: their mean followers at the end and gained over the run, their reach (the
+  share of all posts read that were theirs), and the other users' mean followers.
+Opinion metrics leave the influencers out.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from polislab.core.result import Result
 from polislab.core.rng import new_state
 from polislab.core.seeding import derived_seed
 from polislab.models.platform import kernels
+from polislab.models.platform.influencer import Influencers
 from polislab.models.platform.params import PRESETS, RANKERS, PlatformParams
 
 RANKER_CODES = {name: code for code, name in enumerate(RANKERS)}
@@ -92,7 +96,10 @@ def simulate(params: PlatformParams, seed: int, progress: Progress | None = None
     if social:  # a learner holds its greedy stance
         opinion = np.linspace(-1.0, 1.0, params.stances)[np.argmax(q, axis=1)]
     initial = opinion.copy()
-    cumulative = np.cumsum(pareto(rng, n, params.activity_exponent, params.activity))
+    rates = pareto(rng, n, params.activity_exponent, params.activity)
+    crowd = n - params.influencers  # influencers act on their own schedule, never drawn
+    rates[crowd:] = 0.0
+    cumulative = np.cumsum(rates)
     fitness = np.cumsum(pareto(rng, n, params.fitness_exponent, 1.0))
     followees, counts, followers = kernels.follow_graph(n, params.follows, fitness, params.graph == "random",
                                                         params.max_follows, state)
@@ -105,27 +112,52 @@ def simulate(params: PlatformParams, seed: int, progress: Progress | None = None
     options = np.array([params.stance_sd, params.like_max, params.like_width, params.follow_prob,
                         params.disagree_distance, params.confidence, params.confidence_step, params.echo_distance,
                         params.rl_rate, params.rl_exploration])
-    per_day = n if params.schedule == "round-robin" else max(1, int(round(n * params.activity)))
+    per_day = n if params.schedule == "round-robin" else max(1, int(round(crowd * params.activity)))
+    frozen = np.zeros(n, dtype=np.uint8)
+    frozen[crowd:] = 1
+    reached = np.zeros(n, dtype=np.int64)
+    recent = np.zeros((max(n, params.feed_size), 3), dtype=np.int64)  # about a day of the platform's posts
+    recent_count = np.zeros(1, dtype=np.int64)
+    agents = Influencers(params, opinion, rng)
+    start = followers[crowd:].copy()
     rows = []
+    t = 0
     for day in range(params.days):
+        if params.influencers and day % params.influencer_period == 0:
+            agents.decide(opinion)
+            period_start = followers[crowd:].copy()
         before = counters.copy()
-        kernels.run(RANKER_CODES[params.ranker], per_day, day * per_day, state, cumulative, opinion, followees,
-                    counts, disagree, followers, stance, time, likes, posted, counters, options,
-                    SCHEDULES[params.schedule], LIKE_SHAPES[params.like_shape], UPDATES[params.update],
-                    params.feed_size, params.unfollow_after, params.discover, q, level)
+        who = agents.schedule(np.full(per_day, -1, dtype=np.int64)) if params.influencers else \
+            np.full(per_day, -1, dtype=np.int64)
+        t += kernels.run(RANKER_CODES[params.ranker], len(who), t, state, cumulative, opinion, followees,
+                         counts, disagree, followers, stance, time, likes, posted, counters, options,
+                         SCHEDULES[params.schedule], LIKE_SHAPES[params.like_shape], UPDATES[params.update],
+                         params.feed_size, params.unfollow_after, params.discover, q, level, who, frozen, reached,
+                         recent, recent_count)
+        if params.influencers and (day + 1) % params.influencer_period == 0:
+            agents.learn(followers[crowd:] - period_start)
         today = counters - before
         reads = max(int(today[kernels.READS]), 1)
-        rows.append({"step": day + 1, **society(params, opinion, followers),
+        rows.append({"step": day + 1, **society(params, opinion[:crowd], followers),
                      "echo_index": today[kernels.ECHOES] / reads, "engagement": today[kernels.LIKES] / reads,
-                     **{name: int(value) for name, value in zip(kernels.COUNTERS, today)}})
+                     **{name: int(value) for name, value in zip(kernels.COUNTERS, today)},
+                     **({"influencer_followers": float(followers[crowd:].mean())} if params.influencers else {})})
         if progress is not None:
             progress(day + 1, params.days)
     totals = dict(zip(kernels.COUNTERS, (int(v) for v in counters)))
     reads = max(totals["reads"], 1)
-    metrics = {**society(params, opinion, followers), "echo_index": totals["echoes"] / reads,
-               "engagement": totals["likes"] / reads, "mean_opinion_change": float(np.abs(opinion - initial).mean()),
+    metrics = {**society(params, opinion[:crowd], followers), "echo_index": totals["echoes"] / reads,
+               "engagement": totals["likes"] / reads,
+               "mean_opinion_change": float(np.abs(opinion[:crowd] - initial[:crowd]).mean()),
                "mean_followees": float(counts.mean()), **totals}
+    if params.influencers:
+        metrics.update(influencer_followers=float(followers[crowd:].mean()),
+                       influencer_gain=float((followers[crowd:] - start).mean()),
+                       influencer_reach=float(reached[crowd:].sum() / reads),
+                       crowd_followers=float(followers[:crowd].mean()))
     series = {name: np.array([row[name] for row in rows]) for name in rows[0]}
     artifacts = {"opinion": opinion, "initial_opinion": initial, "followers": followers,
-                 "followees": followees, "followee_counts": counts}
+                 "followees": followees, "followee_counts": counts, "reached": reached}
+    if params.influencers:
+        artifacts["influencer_actions"] = np.array(agents.history)
     return Result(params, seed, metrics, series, artifacts)

@@ -25,10 +25,10 @@ class PlatformParams(Params):
     1. posts a stance s = clip(x_i + N(0, ``stance_sd``^2), -1, 1), kept among its last
        ``posts_kept`` posts;
     2. reads a feed of at most ``feed_size`` posts: from the last posts of the users i follows and
-       the last post of each of ``discover`` uniformly random users (how new authors are found),
-       the best by the ``ranker`` (chronological: newest first; popularity: most liked;
-       engagement: the stance closest to x_i; bridging: the farthest), or the last posts of
-       ``feed_size`` uniformly random users (random);
+       ``discover`` posts drawn uniformly from the platform's last n (how new authors are found:
+       who posts more is found more), the best by the ``ranker`` (chronological: newest first;
+       popularity: most liked; engagement: the stance closest to x_i; bridging: the farthest), or
+       ``feed_size`` posts drawn from the platform's last n (random);
     3. likes each post read with probability ``like_max`` exp(-|s - x_i| / ``like_width``)
        (``like_shape=threshold``: ``like_max`` when |s - x_i| <= ``like_width``, else 0), follows
        the author of a liked post with probability ``follow_prob`` (at most ``max_follows``
@@ -41,6 +41,17 @@ class PlatformParams(Params):
        learner of the opinion study rewarded by likes as seed 003 proposes; x_i is the greedy one
        of ``stances`` levels evenly spaced in [-1, 1], and it posts that level or, with
        probability ``rl_exploration``, a random one; initial Q uniform in [0, ``rl_initial``]).
+
+    Influencers (Jin & Guo 2024, as seed 003 summarises it): the last ``influencers`` users are
+    agents that want followers. Every ``influencer_period`` days each chooses an action, a stance
+    (one of ``influencer_stances`` levels evenly spaced in [-1, 1]) and an activity (one of
+    ``influencer_rates`` activations a day), posts that stance, and never changes its mind. Its
+    reward is the followers it gained in the period. ``influencer_policy``: ``q-learning``
+    (tabular, epsilon-greedy, the paper's learner; its state is its last action, the paper's
+    self-observation, unless ``influencer_observe`` is off, and whether its followers rose, held
+    or fell), ``random`` (a uniformly random action each period), ``fixed`` (stance
+    ``influencer_stance`` at the highest rate: a bot), or ``user`` (its own initial opinion at the
+    mean of the rates: a non-learning user of the same activity).
 
     The initial follow graph: each user follows ``follows`` others, chosen uniformly
     (``graph=random``) or with probability proportional to a Pareto fitness of exponent
@@ -65,7 +76,8 @@ class PlatformParams(Params):
     fitness_exponent: float = Field(2.0, gt=1, description="scale-free graph: Pareto exponent of the users' "
                                     "attractiveness")
     feed_size: int = Field(20, ge=1, le=1000, description="posts read per activation")
-    discover: int = Field(10, ge=0, le=1000, description="random users whose last post joins the feed's candidates")
+    discover: int = Field(10, ge=0, le=1000, description="posts drawn from the platform's last n that join the "
+                          "feed's candidates")
     ranker: Literal[RANKERS] = Field("chronological", description="the feed ranker (the platform's recommender)")
     posts_kept: int = Field(2, ge=1, le=64, description="last posts of each user that feeds draw from")
     stance_sd: float = Field(0.1, ge=0, description="spread of a post's stance around its author's opinion")
@@ -84,6 +96,20 @@ class PlatformParams(Params):
     rl_rate: float = Field(0.1, gt=0, le=1, description="social RL: learning rate alpha")
     rl_exploration: float = Field(0.1, ge=0, le=1, description="social RL: chance of posting a random stance level")
     rl_initial: float = Field(0.5, ge=0, description="social RL: initial Q-values uniform in [0, rl_initial]")
+    influencers: int = Field(0, ge=0, le=1000, description="learning agents that want followers (the last users)")
+    influencer_policy: Literal["q-learning", "random", "fixed", "user"] = Field("q-learning", description="how "
+                                                                                 "influencers choose their actions")
+    influencer_stances: int = Field(3, ge=2, le=101, description="stance levels an influencer may post (the paper's "
+                                    "limited action space; more for the larger one)")
+    influencer_rates: list[float] = Field([1.0, 4.0], min_length=1, description="activations a day an "
+                                          "influencer may choose")
+    influencer_stance: float = Field(0.0, ge=-1, le=1, description="fixed policy: the stance posted")
+    influencer_observe: bool = Field(True, description="q-learning: the state includes the influencer's last "
+                                     "action (the paper's self-observation)")
+    influencer_period: int = Field(1, ge=1, description="days between an influencer's decisions (its horizon)")
+    influencer_learning_rate: float = Field(0.2, gt=0, le=1, description="q-learning: alpha")
+    influencer_discount: float = Field(0.5, ge=0, lt=1, description="q-learning: gamma")
+    influencer_exploration: float = Field(0.1, ge=0, le=1, description="q-learning: epsilon")
     echo_distance: float = Field(0.5, gt=0, description="echo-chamber index: a post this close to the reader "
                                  "counts as an echo")
     extreme: float = Field(0.8, gt=0, lt=1, description="polarisation: |x| above this is extreme")
@@ -94,12 +120,16 @@ class PlatformParams(Params):
             raise ValueError(f"follows = {self.follows} must be < n = {self.n}")
         if self.follows > self.max_follows:
             raise ValueError(f"follows = {self.follows} must be <= max_follows = {self.max_follows}")
+        if self.influencers >= self.n:
+            raise ValueError(f"influencers = {self.influencers} must be < n = {self.n}")
+        if any(rate < 0 or rate > 1000 for rate in self.influencer_rates):
+            raise ValueError("influencer_rates must lie in [0, 1000] activations a day")
         return self
 
     def memory_needed(self, replicates: int = 1) -> MemoryNeed:
         """Followee lists with their disagreement counters (5 bytes a slot), the posts kept
         (20 bytes each) and about 80 bytes of state per user."""
-        per_run = self.n * (5 * self.max_follows + 20 * self.posts_kept + 88 + 8 * self.stances) + 32 * self.discover
+        per_run = self.n * (5 * self.max_follows + 20 * self.posts_kept + 112 + 8 * self.stances) + 32 * self.discover
         return MemoryNeed(replicates * per_run, f"{self.n:,} users, up to {self.max_follows} followees each",
                           "use fewer users, a smaller max_follows or fewer posts_kept")
 
@@ -107,5 +137,6 @@ class PlatformParams(Params):
 PRESETS = {
     "echo": dict(ranker="engagement", update="bounded-confidence"),
     "social-rl": dict(update="social-rl", stance_sd=0.0, like_shape="threshold", like_width=1.0),
+    "influencer": dict(n=1000, days=100, influencers=1, update="bounded-confidence"),
     "bridging": dict(ranker="bridging", update="bounded-confidence"),
 }

@@ -1,0 +1,78 @@
+"""Influencers: agents on the platform that choose a stance and an activity to win followers
+(Jin & Guo 2024, summarised in seed 003; the rules are ``PlatformParams``'s docstring). They
+decide in Python between the compiled days, through ``polislab.learn.qtable.QTable``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from polislab.learn.qtable import QTable
+from polislab.models.platform.params import PlatformParams
+
+TRENDS = 3  # followers fell, held, rose over the last period
+
+
+class Influencers:
+    """The last ``params.influencers`` users, their actions and, for q-learning, their tables."""
+
+    def __init__(self, params: PlatformParams, opinion: np.ndarray, rng: np.random.Generator):
+        self.params, self.rng = params, rng
+        self.ids = np.arange(params.n - params.influencers, params.n)
+        self.stances = np.linspace(-1.0, 1.0, params.influencer_stances)
+        self.rates = np.asarray(params.influencer_rates, dtype=np.float64)
+        self.actions = len(self.stances) * len(self.rates)
+        observed = self.actions if params.influencer_observe else 1
+        self.tables = [QTable(observed * TRENDS, self.actions, params.influencer_learning_rate,
+                              params.influencer_discount, params.influencer_exploration, rng)
+                       for _ in self.ids]
+        self.own = opinion[self.ids].copy()  # the "user" policy posts its initial opinion
+        self.action = np.zeros(len(self.ids), dtype=np.int64)
+        self.state = np.full(len(self.ids), TRENDS // 2, dtype=np.int64)  # no last action, followers held
+        self.history: list[np.ndarray] = []
+
+    def decide(self, opinion: np.ndarray) -> None:
+        """Choose each influencer's action for the next period and post its stance from now."""
+        policy = self.params.influencer_policy
+        for j, user in enumerate(self.ids):
+            if policy == "q-learning":
+                self.action[j] = self.tables[j].choose(int(self.state[j]))
+            elif policy == "random":
+                self.action[j] = self.rng.integers(self.actions)
+            opinion[user] = self.stance(j)
+        self.history.append(self.action.copy())
+
+    def stance(self, j: int) -> float:
+        policy = self.params.influencer_policy
+        if policy == "fixed":
+            return self.params.influencer_stance
+        if policy == "user":
+            return float(self.own[j])
+        return float(self.stances[self.action[j] // len(self.rates)])
+
+    def rate(self, j: int) -> float:
+        policy = self.params.influencer_policy
+        if policy == "fixed":
+            return float(self.rates.max())
+        if policy == "user":
+            return float(self.rates.mean())
+        return float(self.rates[self.action[j] % len(self.rates)])
+
+    def schedule(self, who: np.ndarray) -> np.ndarray:
+        """``who`` (the day's activations, -1: drawn by the schedule) with each influencer's
+        activations, a Poisson number at its rate, inserted at random places."""
+        for j, user in enumerate(self.ids):
+            times = self.rng.poisson(self.rate(j))
+            if times:
+                places = self.rng.integers(0, len(who) + 1, times)
+                who = np.insert(who, np.sort(places), user)
+        return who
+
+    def learn(self, gained: np.ndarray) -> None:
+        """The period's rewards (followers gained): update the tables, move to the next state."""
+        for j, reward in enumerate(gained):
+            trend = 1 + int(np.sign(reward))
+            last = self.action[j] if self.params.influencer_observe else 0
+            following = int(last * TRENDS + trend)
+            if self.params.influencer_policy == "q-learning":
+                self.tables[j].learn(int(self.state[j]), int(self.action[j]), float(reward), following)
+            self.state[j] = following
