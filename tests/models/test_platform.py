@@ -98,3 +98,32 @@ def test_influencers_keep_their_stance_act_at_their_rate_and_the_graph_stays_con
     m = result.metrics
     assert m["influencer_followers"] == result.artifacts["followers"][-2:].mean()
     assert 0 < m["influencer_reach"] < 1 and result.artifacts["reached"].sum() == m["reads"]
+
+
+def test_the_influencer_environments_pass_the_gymnasium_and_pettingzoo_checkers():
+    from gymnasium.utils.env_checker import check_env
+    from pettingzoo.test import parallel_api_test
+
+    from polislab.models.platform.env import InfluencerEnv, InfluencersEnv
+
+    check_env(InfluencerEnv(n=200, days=6, follows=10, max_follows=20), skip_render_check=True)
+    parallel_api_test(InfluencersEnv(n=200, days=6, follows=10, max_follows=20, influencers=2), num_cycles=10)
+
+
+def test_an_influencer_episode_is_reproducible_and_its_rewards_add_up_to_its_followers():
+    from polislab.models.platform.env import InfluencerEnv
+
+    env = InfluencerEnv(n=300, days=20, follows=10, max_follows=30, influencer_period=4)
+    episodes = []
+    for _ in range(2):
+        observation, _ = env.reset(seed=7)
+        start = int(env.platform.influencer_followers[0])
+        rewards, truncated, steps = [], False, 0
+        while not truncated:
+            observation, reward, terminated, truncated, info = env.step(steps % env.action_space.n)
+            assert not terminated and env.observation_space.contains(observation)
+            rewards.append(reward)
+            steps += 1
+        assert steps == 5 and sum(rewards) == info["followers"] - start
+        episodes.append(rewards)
+    assert episodes[0] == episodes[1]

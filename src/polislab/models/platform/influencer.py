@@ -31,15 +31,33 @@ class Influencers:
         self.history: list[np.ndarray] = []
 
     def decide(self, opinion: np.ndarray) -> None:
-        """Choose each influencer's action for the next period and post its stance from now."""
+        """Choose each influencer's action for the next period by its policy, and act on it."""
         policy = self.params.influencer_policy
-        for j, user in enumerate(self.ids):
+        chosen = self.action.copy()
+        for j in range(len(self.ids)):
             if policy == "q-learning":
-                self.action[j] = self.tables[j].choose(int(self.state[j]))
+                chosen[j] = self.tables[j].choose(int(self.state[j]))
             elif policy == "random":
-                self.action[j] = self.rng.integers(self.actions)
+                chosen[j] = self.rng.integers(self.actions)
+        self.act(chosen, opinion)
+
+    def act(self, actions, opinion: np.ndarray) -> None:
+        """Take ``actions`` (one per influencer, chosen here or by an environment's learner):
+        post their stances from now."""
+        self.action[:] = actions
+        for j, user in enumerate(self.ids):
             opinion[user] = self.stance(j)
         self.history.append(self.action.copy())
+
+    def observation(self, j: int) -> np.ndarray:
+        """What influencer j sees: its last action one-hot (with self-observation) and whether
+        its followers fell, held or rose, one-hot."""
+        last = self.state[j] // TRENDS
+        seen = np.zeros((self.actions if self.params.influencer_observe else 0) + TRENDS, dtype=np.float32)
+        if self.params.influencer_observe:
+            seen[last] = 1.0
+        seen[-TRENDS + self.state[j] % TRENDS] = 1.0
+        return seen
 
     def stance(self, j: int) -> float:
         policy = self.params.influencer_policy

@@ -81,83 +81,110 @@ def society(params: PlatformParams, opinion: np.ndarray, followers: np.ndarray) 
             "follower_gini": gini(followers), "top1_follower_share": top_share(followers)}
 
 
+class Platform:
+    """One run's state, advanced a day at a time: ``simulate`` runs it whole, and the Gymnasium and
+    PettingZoo environments (``env.py``) step it a decision period at a time, choosing the
+    influencers' actions themselves."""
+
+    def __init__(self, params: PlatformParams, seed: int):
+        self.params = params
+        self.rng = np.random.default_rng(derived_seed(seed, 0))
+        self.state = new_state(derived_seed(seed, 1))
+        n = params.n
+        opinion = initial_opinions(params, self.rng)
+        social = params.update == "social-rl"
+        self.q = self.rng.uniform(0.0, params.rl_initial, (n, params.stances)) if social else np.zeros((1, 1))
+        self.level = np.zeros(n if social else 1, dtype=np.int64)
+        if social:  # a learner holds its greedy stance
+            opinion = np.linspace(-1.0, 1.0, params.stances)[np.argmax(self.q, axis=1)]
+        self.opinion, self.initial = opinion, opinion.copy()
+        rates = pareto(self.rng, n, params.activity_exponent, params.activity)
+        self.crowd = n - params.influencers  # influencers act on their own schedule, never drawn
+        rates[self.crowd:] = 0.0
+        self.cumulative = np.cumsum(rates)
+        fitness = np.cumsum(pareto(self.rng, n, params.fitness_exponent, 1.0))
+        self.followees, self.counts, self.followers = kernels.follow_graph(
+            n, params.follows, fitness, params.graph == "random", params.max_follows, self.state)
+        self.disagree = np.zeros(self.followees.shape, dtype=np.uint8)
+        self.stance = np.zeros((n, params.posts_kept))
+        self.time = np.zeros((n, params.posts_kept), dtype=np.int64)
+        self.likes = np.zeros((n, params.posts_kept), dtype=np.int32)
+        self.posted = np.zeros(n, dtype=np.int64)
+        self.counters = np.zeros(len(kernels.COUNTERS), dtype=np.int64)
+        self.options = np.array([params.stance_sd, params.like_max, params.like_width, params.follow_prob,
+                                 params.disagree_distance, params.confidence, params.confidence_step,
+                                 params.echo_distance, params.rl_rate, params.rl_exploration])
+        self.per_day = n if params.schedule == "round-robin" else max(1, int(round(self.crowd * params.activity)))
+        self.frozen = np.zeros(n, dtype=np.uint8)
+        self.frozen[self.crowd:] = 1
+        self.reached = np.zeros(n, dtype=np.int64)
+        self.recent = np.zeros((max(n, params.feed_size), 3), dtype=np.int64)  # about a day of the platform's posts
+        self.recent_count = np.zeros(1, dtype=np.int64)
+        self.agents = Influencers(params, opinion, self.rng)
+        self.start = self.followers[self.crowd:].copy()
+        self.rows: list[dict] = []
+        self.t = 0
+
+    @property
+    def influencer_followers(self) -> np.ndarray:
+        return self.followers[self.crowd:]
+
+    def run_day(self) -> None:
+        """One day: the crowd's activations, with the influencers' inserted at their rates."""
+        params = self.params
+        before = self.counters.copy()
+        who = np.full(self.per_day, -1, dtype=np.int64)
+        if params.influencers:
+            who = self.agents.schedule(who)
+        self.t += kernels.run(RANKER_CODES[params.ranker], len(who), self.t, self.state, self.cumulative, self.opinion,
+                              self.followees, self.counts, self.disagree, self.followers, self.stance, self.time,
+                              self.likes, self.posted, self.counters, self.options, SCHEDULES[params.schedule],
+                              LIKE_SHAPES[params.like_shape], UPDATES[params.update], params.feed_size,
+                              params.unfollow_after, params.discover, self.q, self.level, who, self.frozen,
+                              self.reached, self.recent, self.recent_count)
+        today = self.counters - before
+        reads = max(int(today[kernels.READS]), 1)
+        self.rows.append({"step": len(self.rows) + 1, **society(params, self.opinion[:self.crowd], self.followers),
+                          "echo_index": today[kernels.ECHOES] / reads, "engagement": today[kernels.LIKES] / reads,
+                          **{name: int(value) for name, value in zip(kernels.COUNTERS, today)},
+                          **({"influencer_followers": float(self.influencer_followers.mean())}
+                             if params.influencers else {})})
+
+    def result(self, seed: int) -> Result:
+        params, crowd = self.params, self.crowd
+        totals = dict(zip(kernels.COUNTERS, (int(v) for v in self.counters)))
+        reads = max(totals["reads"], 1)
+        metrics = {**society(params, self.opinion[:crowd], self.followers), "echo_index": totals["echoes"] / reads,
+                   "engagement": totals["likes"] / reads,
+                   "mean_opinion_change": float(np.abs(self.opinion[:crowd] - self.initial[:crowd]).mean()),
+                   "mean_followees": float(self.counts.mean()), **totals}
+        if params.influencers:
+            metrics.update(influencer_followers=float(self.influencer_followers.mean()),
+                           influencer_gain=float((self.influencer_followers - self.start).mean()),
+                           influencer_reach=float(self.reached[crowd:].sum() / reads),
+                           crowd_followers=float(self.followers[:crowd].mean()))
+        series = {name: np.array([row[name] for row in self.rows]) for name in self.rows[0]}
+        artifacts = {"opinion": self.opinion, "initial_opinion": self.initial, "followers": self.followers,
+                     "followees": self.followees, "followee_counts": self.counts, "reached": self.reached}
+        if params.influencers:
+            artifacts["influencer_actions"] = np.array(self.agents.history)
+        return Result(params, seed, metrics, series, artifacts)
+
+
 @register("platform", params=PlatformParams, presets=PRESETS,
           summary="users post, read ranked feeds, like, follow and change their minds (seed 003)",
           smoke={"n": 200, "days": 3, "follows": 10, "max_follows": 20})
 def simulate(params: PlatformParams, seed: int, progress: Progress | None = None) -> Result:
     """A social-media platform (seed 003, "the social media simulation"; issue 23)."""
-    rng = np.random.default_rng(derived_seed(seed, 0))
-    state = new_state(derived_seed(seed, 1))
-    n = params.n
-    opinion = initial_opinions(params, rng)
-    social = params.update == "social-rl"
-    q = rng.uniform(0.0, params.rl_initial, (n, params.stances)) if social else np.zeros((1, 1))
-    level = np.zeros(n if social else 1, dtype=np.int64)
-    if social:  # a learner holds its greedy stance
-        opinion = np.linspace(-1.0, 1.0, params.stances)[np.argmax(q, axis=1)]
-    initial = opinion.copy()
-    rates = pareto(rng, n, params.activity_exponent, params.activity)
-    crowd = n - params.influencers  # influencers act on their own schedule, never drawn
-    rates[crowd:] = 0.0
-    cumulative = np.cumsum(rates)
-    fitness = np.cumsum(pareto(rng, n, params.fitness_exponent, 1.0))
-    followees, counts, followers = kernels.follow_graph(n, params.follows, fitness, params.graph == "random",
-                                                        params.max_follows, state)
-    disagree = np.zeros(followees.shape, dtype=np.uint8)
-    stance = np.zeros((n, params.posts_kept))
-    time = np.zeros((n, params.posts_kept), dtype=np.int64)
-    likes = np.zeros((n, params.posts_kept), dtype=np.int32)
-    posted = np.zeros(n, dtype=np.int64)
-    counters = np.zeros(len(kernels.COUNTERS), dtype=np.int64)
-    options = np.array([params.stance_sd, params.like_max, params.like_width, params.follow_prob,
-                        params.disagree_distance, params.confidence, params.confidence_step, params.echo_distance,
-                        params.rl_rate, params.rl_exploration])
-    per_day = n if params.schedule == "round-robin" else max(1, int(round(crowd * params.activity)))
-    frozen = np.zeros(n, dtype=np.uint8)
-    frozen[crowd:] = 1
-    reached = np.zeros(n, dtype=np.int64)
-    recent = np.zeros((max(n, params.feed_size), 3), dtype=np.int64)  # about a day of the platform's posts
-    recent_count = np.zeros(1, dtype=np.int64)
-    agents = Influencers(params, opinion, rng)
-    start = followers[crowd:].copy()
-    rows = []
-    t = 0
+    platform = Platform(params, seed)
+    agents, period = platform.agents, params.influencer_period
     for day in range(params.days):
-        if params.influencers and day % params.influencer_period == 0:
-            agents.decide(opinion)
-            period_start = followers[crowd:].copy()
-        before = counters.copy()
-        who = agents.schedule(np.full(per_day, -1, dtype=np.int64)) if params.influencers else \
-            np.full(per_day, -1, dtype=np.int64)
-        t += kernels.run(RANKER_CODES[params.ranker], len(who), t, state, cumulative, opinion, followees,
-                         counts, disagree, followers, stance, time, likes, posted, counters, options,
-                         SCHEDULES[params.schedule], LIKE_SHAPES[params.like_shape], UPDATES[params.update],
-                         params.feed_size, params.unfollow_after, params.discover, q, level, who, frozen, reached,
-                         recent, recent_count)
-        if params.influencers and (day + 1) % params.influencer_period == 0:
-            agents.learn(followers[crowd:] - period_start)
-        today = counters - before
-        reads = max(int(today[kernels.READS]), 1)
-        rows.append({"step": day + 1, **society(params, opinion[:crowd], followers),
-                     "echo_index": today[kernels.ECHOES] / reads, "engagement": today[kernels.LIKES] / reads,
-                     **{name: int(value) for name, value in zip(kernels.COUNTERS, today)},
-                     **({"influencer_followers": float(followers[crowd:].mean())} if params.influencers else {})})
+        if params.influencers and day % period == 0:
+            agents.decide(platform.opinion)
+            period_start = platform.influencer_followers.copy()
+        platform.run_day()
+        if params.influencers and (day + 1) % period == 0:
+            agents.learn(platform.influencer_followers - period_start)
         if progress is not None:
             progress(day + 1, params.days)
-    totals = dict(zip(kernels.COUNTERS, (int(v) for v in counters)))
-    reads = max(totals["reads"], 1)
-    metrics = {**society(params, opinion[:crowd], followers), "echo_index": totals["echoes"] / reads,
-               "engagement": totals["likes"] / reads,
-               "mean_opinion_change": float(np.abs(opinion[:crowd] - initial[:crowd]).mean()),
-               "mean_followees": float(counts.mean()), **totals}
-    if params.influencers:
-        metrics.update(influencer_followers=float(followers[crowd:].mean()),
-                       influencer_gain=float((followers[crowd:] - start).mean()),
-                       influencer_reach=float(reached[crowd:].sum() / reads),
-                       crowd_followers=float(followers[:crowd].mean()))
-    series = {name: np.array([row[name] for row in rows]) for name in rows[0]}
-    artifacts = {"opinion": opinion, "initial_opinion": initial, "followers": followers,
-                 "followees": followees, "followee_counts": counts, "reached": reached}
-    if params.influencers:
-        artifacts["influencer_actions"] = np.array(agents.history)
-    return Result(params, seed, metrics, series, artifacts)
+    return platform.result(seed)
