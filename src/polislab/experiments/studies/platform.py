@@ -27,10 +27,6 @@ def _specs(name: str, seeds: int, quick_seeds: int, **spec) -> tuple[Spec, Spec]
 
 
 POLICY_SPECS = _specs("influencer", 30, 8, params=BASE, grid={"influencer_policy": POLICIES})
-SETTINGS = {"6 actions, self-observation": dict(influencer_observe=True, influencer_rates=[1.0, 4.0]),
-            "6 actions, no self-observation": dict(influencer_observe=False, influencer_rates=[1.0, 4.0]),
-            "3 actions, self-observation": dict(influencer_observe=True, influencer_rates=[4.0]),
-            "3 actions, no self-observation": dict(influencer_observe=False, influencer_rates=[4.0])}
 SETTING_SPECS = _specs("action-space", 30, 8, params={**BASE, "influencer_exploration": 0.02},
                        grid={"influencer_observe": [True, False], "influencer_rates": [[1.0, 4.0], [4.0]]})
 RANKER_SPECS = _specs("rankers", 10, 3, params=dict(BASE, days=100),
