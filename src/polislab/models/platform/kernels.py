@@ -2,8 +2,9 @@
 and update opinions (seed 003; issue 23; the rules are ``PlatformParams``'s docstring).
 
 State is flat arrays: opinions and activity (n), followee lists of fixed capacity with a
-disagreement counter per slot (n x max_follows), follower counts (n), and each user's last posts
-in a ring (n x posts_kept: stance, time, likes). A feed is assembled in scratch arrays allocated
+disagreement counter per slot (n x max_follows), follower counts (n), each user's last posts in a
+ring (n x posts_kept: stance, time, likes), and the platform's last posts in a ring of their own
+(author, slot, time), which discovery and the random feed draw from. A feed is assembled in scratch arrays allocated
 once per call, and ranked by partial selection (feed_size passes over the candidates), with no
 Python per user. Each ranker compiles its own loop (``run`` dispatches to it), so no ranker's
 untaken branches slow another's.
