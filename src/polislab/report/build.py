@@ -153,8 +153,8 @@ def _document(context: dict) -> dict:
 
 def _entry_text(entry: Entry, store: StoreReader, quick: bool) -> str:
     spec = entry.spec_for(quick)
-    stored = (sum(len(store.spec_runs(s).get("key", [])) for s in entry.specs())
-              if (store.directory / "runs").is_dir() else 0)
+    stored = (len({key for s in entry.specs() for key in store.spec_runs(s).get("key", [])})
+              if (store.directory / "runs").is_dir() else 0)  # a quick spec may share its runs with the full one
     return (f"Model `{spec.model}`" + (f", preset `{spec.preset}`" if spec.preset else "")
             + (f", grid {_grid(spec.grid)}" if spec.grid else "")
             + f"; {len(spec.run_seeds)} seeds in this run, {stored} runs stored. {entry.notes}").strip()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from polislab.core.stats import difference_interval
+from polislab.core.stats import difference_interval, proportion_text, trials_to_exceed, wilson_interval
 from polislab.experiments.catalog import Claim, Entry, Verdict
 from polislab.experiments.store_reader import StoreReader
 from polislab.experiments.spec import Spec
@@ -31,6 +31,9 @@ SETTING_SPECS = _specs("action-space", 30, 8, params={**BASE, "influencer_explor
                        grid={"influencer_observe": [True, False], "influencer_rates": [[1.0, 4.0], [4.0]]})
 RANKER_SPECS = _specs("rankers", 10, 3, params=dict(BASE, days=100),
                       grid={"ranker": list(RANKERS), "influencers": [0, 1]})
+SOCIAL_RL = dict(n=1000, days=300, update="social-rl", stance_sd=0.0, like_shape="threshold", like_width=1.0)
+SOCIAL_SPECS = _specs("social-rl", 20, 6, params=SOCIAL_RL, grid={"ranker": list(RANKERS)})
+MAJORITY_RUNS = trials_to_exceed(0.5)
 
 
 def _gains(store: StoreReader) -> dict[str, np.ndarray]:
@@ -111,6 +114,34 @@ def rankers_table(store: StoreReader) -> tuple[str, list[str], list[list[str]]]:
             ["ranker", "influencers", "runs", "opinion variance", "bimodality", "echo index"], rows)
 
 
+def consensus_rows(store: StoreReader) -> list[dict]:
+    rows = []
+    for point, runs in runs_by_point(store, list(SOCIAL_SPECS)):
+        days = np.array([np.nan if d is None else float(d) for d in runs["consensus_day"]], dtype=float)
+        reached = ~np.isnan(days)
+        rows.append(dict(ranker=point.ranker, runs=len(days), reached=int(reached.sum()),
+                         median=float(np.median(days[reached])) if reached.any() else None,
+                         variance=float(runs["opinion_variance"].mean()), echo=float(runs["echo_index"].mean())))
+    return rows
+
+
+def consensus_table(store: StoreReader) -> tuple[str, list[str], list[list[str]]]:
+    rows = [[r["ranker"], str(r["runs"]), f"{r['reached']} of {r['runs']}",
+             "-" if r["median"] is None else f"{r['median']:.0f}", f"{r['variance']:.3f}", f"{r['echo']:.3f}"]
+            for r in consensus_rows(store)]
+    return ("Social RL from likes, by feed ranker: consensus within 300 days (95% of users on one side)",
+            ["ranker", "runs", "consensus reached", "median day of consensus", "final opinion variance",
+             "echo index"], rows)
+
+
+def _consensus_under_random_feed(store: StoreReader) -> Verdict:
+    row = {r["ranker"]: r for r in consensus_rows(store)}["random"]
+    low, _ = wilson_interval(row["reached"], row["runs"])
+    median = "" if row["median"] is None else f", median day {row['median']:.0f}"
+    return Verdict(f"random feed: consensus within 300 days in {proportion_text(row['reached'], row['runs'])}{median}",
+                   low > 0.5, decided=row["runs"] >= MAJORITY_RUNS)
+
+
 QUESTION = ("can RL find a strategy that maximises the target agent's follower count within a predetermined "
             "number of steps?")
 ENTRIES = [
@@ -151,4 +182,14 @@ ENTRIES = [
           notes="1000 users with bounded confidence for 100 days under each feed ranker, without and with one "
           "q-learning influencer (beyond the source: what the influencer does to society). Full: 10 seeds; "
           "--quick: 3."),
+    Entry(study="platform", name="platform-social-rl", title="Social RL from likes, through each feed ranker",
+          spec=SOCIAL_SPECS[0], quick_spec=SOCIAL_SPECS[1], quick_seeds=6, tables=(consensus_table,),
+          notes="1000 users learn which of two stances to post from the likes their posts get (readers like only "
+          "their own stance), for 300 days under each ranker. A random feed is the closest to Meylahn & "
+          "Meylahn's random neighbour; the others draw on the follow graph, which unfollowing sorts by stance. "
+          "Full: 20 seeds; --quick: 6.",
+          claims=(Claim("seed 003, Meylahn & Meylahn 2024", "polarisation is metastable: the social-RL society "
+                        "reaches consensus in the end", "consensus", f"consensus within 300 days in most runs "
+                        f"with a random feed, 95% CI above 50% (at least {MAJORITY_RUNS} runs)",
+                        _consensus_under_random_feed),)),
 ]

@@ -9,6 +9,8 @@ Metrics (at the end of the run; the series hold them day by day, ``step`` counti
 - echo-chamber index: the share of posts read within ``echo_distance`` of the reader's opinion;
 - engagement: likes per post read;
 - follower inequality: the Gini coefficient of follower counts and the top 1%'s share;
+- consensus: the first day at whose end all but ``consensus_margin`` of the users stand on one side
+  of 0 (the series give the share above 0 each day);
 - with influencers: their mean followers at the end and gained over the run, their reach (the
   share of all posts read that were theirs), and the other users' mean followers.
 Opinion metrics leave the influencers out.
@@ -76,7 +78,8 @@ def top_share(values: np.ndarray, share: float = 0.01) -> float:
 
 
 def society(params: PlatformParams, opinion: np.ndarray, followers: np.ndarray) -> dict[str, float]:
-    return {"opinion_variance": float(opinion.var()), "bimodality": bimodality(opinion),
+    return {"mean_opinion": float(opinion.mean()), "opinion_variance": float(opinion.var()),
+            "bimodality": bimodality(opinion),
             "share_extreme": float(np.mean(np.abs(opinion) > params.extreme)),
             "follower_gini": gini(followers), "top1_follower_share": top_share(followers)}
 
@@ -145,10 +148,19 @@ class Platform:
         today = self.counters - before
         reads = max(int(today[kernels.READS]), 1)
         self.rows.append({"step": len(self.rows) + 1, **society(params, self.opinion[:self.crowd], self.followers),
+                          "share_positive": float(np.mean(self.opinion[:self.crowd] > 0)),
                           "echo_index": today[kernels.ECHOES] / reads, "engagement": today[kernels.LIKES] / reads,
                           **{name: int(value) for name, value in zip(kernels.COUNTERS, today)},
                           **({"influencer_followers": float(self.influencer_followers.mean())}
                              if params.influencers else {})})
+
+    def consensus_day(self) -> int | None:
+        """The first day that ended with all but ``params.consensus_margin`` of the users on one
+        side of 0 (None: never)."""
+        for row in self.rows:
+            if max(row["share_positive"], 1.0 - row["share_positive"]) >= 1.0 - self.params.consensus_margin:
+                return int(row["step"])
+        return None
 
     def result(self, seed: int) -> Result:
         params, crowd = self.params, self.crowd
@@ -157,7 +169,8 @@ class Platform:
         metrics = {**society(params, self.opinion[:crowd], self.followers), "echo_index": totals["echoes"] / reads,
                    "engagement": totals["likes"] / reads,
                    "mean_opinion_change": float(np.abs(self.opinion[:crowd] - self.initial[:crowd]).mean()),
-                   "mean_followees": float(self.counts.mean()), **totals}
+                   "mean_followees": float(self.counts.mean()), **totals,
+                   "consensus_day": self.consensus_day()}
         if params.influencers:
             metrics.update(influencer_followers=float(self.influencer_followers.mean()),
                            influencer_gain=float((self.influencer_followers - self.start).mean()),

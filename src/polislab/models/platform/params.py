@@ -113,6 +113,8 @@ class PlatformParams(Params):
     echo_distance: float = Field(0.5, gt=0, description="echo-chamber index: a post this close to the reader "
                                  "counts as an echo")
     extreme: float = Field(0.8, gt=0, lt=1, description="polarisation: |x| above this is extreme")
+    consensus_margin: float = Field(0.05, ge=0, lt=0.5, description="consensus: the share of users that may "
+                                    "still stand on the minority side")
 
     @model_validator(mode="after")
     def _fits(self) -> PlatformParams:
