@@ -50,3 +50,17 @@ def trials_for_half_width(half_width: float, z: float = 1.959964) -> int:
         if (high - low) / 2 <= half_width:
             return trials
         trials += 1
+
+
+def bimodality(x, axis: int = -1):
+    """Sarle's bimodality coefficient (g^2 + 1) / k along ``axis`` (g the skewness, k the kurtosis;
+    5/9 for a uniform law, toward 1 for two separated modes); nan where the values have no spread."""
+    import numpy as np
+
+    x = np.asarray(x, dtype=np.float64)
+    centred = x - x.mean(axis=axis, keepdims=True)
+    variance = np.mean(centred**2, axis=axis)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        skew = np.mean(centred**3, axis=axis) / variance**1.5
+        kurtosis = np.mean(centred**4, axis=axis) / variance**2
+        return np.where(variance > 0, (skew**2 + 1.0) / kurtosis, np.nan)

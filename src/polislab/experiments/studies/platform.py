@@ -18,6 +18,7 @@ POLICIES = ["q-learning", "random", "fixed", "user"]
 BASE = dict(n=1000, days=300, influencers=1, update="bounded-confidence", influencer_period=5,
             influencer_exploration=0.05)
 MIN_SEEDS = 8  # a Welch interval of a difference over fewer seeds is not to be trusted
+ABOVE_ZERO = f"95% CI above 0 (at least {MIN_SEEDS} seeds)"
 STABLE_WINDOW = 10  # the last decisions over which a policy's stability is measured
 
 
@@ -152,10 +153,10 @@ ENTRIES = [
           "against a random bot, a fixed centrist bot at 4 posts a day and a user of the same mean activity "
           "posting its own opinion. Full: 30 seeds; --quick: 8.",
           claims=(Claim(SOURCE, QUESTION + " (the paper says yes)", "more followers than a random bot",
-                        f"difference of mean followers gained, 95% CI above 0 (at least {MIN_SEEDS} seeds)",
+                        f"difference of mean followers gained, {ABOVE_ZERO}",
                         _beats("random")),
                   Claim(SOURCE, QUESTION, "more followers than a non-learning user of the same activity",
-                        f"difference of mean followers gained, 95% CI above 0 (at least {MIN_SEEDS} seeds)",
+                        f"difference of mean followers gained, {ABOVE_ZERO}",
                         _beats("user"),
                         divergence="our learner loses followers as it explores: a change of stance makes followers "
                         "unfollow after repeated disagreement, and 60 decisions are few for its table of 18 x 6 "
@@ -166,12 +167,12 @@ ENTRIES = [
           "stances at 4 posts a day, with and without its last action in its state. Stability: the share of its "
           f"last {STABLE_WINDOW} decisions that repeat the final one.",
           claims=(Claim(SOURCE, "limiting the action space ... crucial for stable opinion leader generation",
-                        "stabler with fewer actions", "stability with 3 actions above 6 (with self-observation), "
-                        f"95% CI of the difference above 0 (at least {MIN_SEEDS} seeds)",
+                        "stabler with fewer actions",
+                        f"stability with 3 actions above 6 (with self-observation), difference {ABOVE_ZERO}",
                         _compare("3 actions, self-observation", "6 actions, self-observation", "fewer actions")),
                   Claim(SOURCE, "incorporating self-observation ... crucial for stable opinion leader generation",
-                        "stabler with self-observation", "stability with self-observation above without (6 actions), "
-                        f"95% CI of the difference above 0 (at least {MIN_SEEDS} seeds)",
+                        "stabler with self-observation",
+                        f"stability with self-observation above without (6 actions), difference {ABOVE_ZERO}",
                         _compare("6 actions, self-observation", "6 actions, no self-observation",
                                  "self-observation"),
                         divergence="with its last action in its state our tabular learner alternates between two "

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from polislab.core.stats import bimodality
+
 ROW_BLOCK = 512  # rows of a dense listen matrix handled at once, to keep temporaries small
 
 
@@ -96,17 +98,6 @@ def belief_sign(b: np.ndarray) -> np.ndarray:
     return np.where(b >= 0, 1.0, -1.0)
 
 
-def bimodality(b: np.ndarray) -> np.ndarray:
-    """Sarle's bimodality coefficient per replicate; nan where the beliefs have no spread."""
-    b = b.astype(np.float64)
-    centred = b - b.mean(axis=1, keepdims=True)
-    variance = np.mean(centred**2, axis=1)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        skew = np.mean(centred**3, axis=1) / variance**1.5
-        kurtosis = np.mean(centred**4, axis=1) / variance**2
-        return np.where(variance > 0, (skew**2 + 1.0) / kurtosis, np.nan)
-
-
 def bubble_index(b: np.ndarray, listening: Listening) -> np.ndarray:
     within, within_count, across, across_count = listening.sign_sums(belief_sign(b))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -124,7 +115,7 @@ def snapshot(b, e, listening: Listening, s, m, p, e_star, clamp) -> dict[str, np
         "consensus": np.maximum(positive, n - positive) / n,
         "mean_belief": b.mean(axis=1, dtype=np.float64),
         "mean_abs_belief": abs_b.mean(axis=1),
-        "bimodality": bimodality(b),
+        "bimodality": bimodality(b, axis=1),
         "at_clamp": np.mean(abs_b >= clamp * (1 - 1e-6), axis=1) if clamp else np.zeros(len(b)),
         "bubble_index": bubble_index(b, listening),
         "evidence_drift": np.mean(np.abs(e.astype(np.float64) - e_star), axis=1),

@@ -27,7 +27,7 @@ class Influencers:
                        for _ in self.ids]
         self.own = opinion[self.ids].copy()  # the "user" policy posts its initial opinion
         self.action = np.zeros(len(self.ids), dtype=np.int64)
-        self.state = np.full(len(self.ids), TRENDS // 2, dtype=np.int64)  # no last action, followers held
+        self.state = np.full(len(self.ids), TRENDS // 2, dtype=np.int64)  # as after action 0 with followers held
         self.history: list[np.ndarray] = []
 
     def decide(self, opinion: np.ndarray) -> None:

@@ -3,8 +3,7 @@ change their opinions (seed 003; issue 23). The rules are ``PlatformParams``'s d
 day's loop is ``kernels.run``.
 
 Metrics (at the end of the run; the series hold them day by day, ``step`` counting days):
-- polarisation: the variance of opinions, Sarle's bimodality coefficient
-  b = (g^2 + 1) / (k + 3 (n - 1)^2 / ((n - 2)(n - 3))) (g skewness, k excess kurtosis; above
+- polarisation: the variance of opinions, Sarle's bimodality coefficient (``core.stats``; above
   5/9 suggests two modes), and the share of users beyond ``extreme``;
 - echo-chamber index: the share of posts read within ``echo_distance`` of the reader's opinion;
 - engagement: likes per post read;
@@ -23,6 +22,7 @@ import numpy as np
 from polislab.core.progress import Progress
 from polislab.core.registry import register
 from polislab.core.result import Result
+from polislab.core.stats import bimodality
 from polislab.core.rng import new_state
 from polislab.core.seeding import derived_seed
 from polislab.models.platform import kernels
@@ -49,17 +49,6 @@ def initial_opinions(params: PlatformParams, rng: np.random.Generator) -> np.nda
     return np.clip(rng.normal(0.0, params.opinion_sd, params.n), -1.0, 1.0)
 
 
-def bimodality(x: np.ndarray) -> float:
-    """Sarle's bimodality coefficient of a sample (nan for fewer than 4 values or no spread)."""
-    n = len(x)
-    spread = x.std()
-    if n < 4 or spread == 0:
-        return float("nan")
-    z = (x - x.mean()) / spread
-    skew, kurtosis = float(np.mean(z**3)), float(np.mean(z**4)) - 3.0
-    return (skew**2 + 1.0) / (kurtosis + 3.0 * (n - 1) ** 2 / ((n - 2) * (n - 3)))
-
-
 def gini(values: np.ndarray) -> float:
     """The Gini coefficient of non-negative values (0: all equal)."""
     v = np.sort(np.asarray(values, dtype=np.float64))
@@ -79,7 +68,7 @@ def top_share(values: np.ndarray, share: float = 0.01) -> float:
 
 def society(params: PlatformParams, opinion: np.ndarray, followers: np.ndarray) -> dict[str, float]:
     return {"mean_opinion": float(opinion.mean()), "opinion_variance": float(opinion.var()),
-            "bimodality": bimodality(opinion),
+            "bimodality": float(bimodality(opinion)),
             "share_extreme": float(np.mean(np.abs(opinion) > params.extreme)),
             "follower_gini": gini(followers), "top1_follower_share": top_share(followers)}
 
