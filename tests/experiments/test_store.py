@@ -136,3 +136,22 @@ def test_runs_written_before_checksums_still_read(tmp_path, results):
     pq.write_table(pq.read_table(path).replace_schema_metadata(None), path)
     assert store.damage(tmp_path, key) is None and store.check(tmp_path).clean
     assert len(store.open(tmp_path).execute("SELECT * FROM runs").fetchall()) == 1
+
+
+def test_event_tables_are_views_checksummed_and_set_aside_with_their_run(tmp_path):
+    """A run's tables (the platform's event log) become DuckDB views over every run that has
+    them; altering one damages its run, and repair sets it aside with the run's other files."""
+    platform = get_model("platform")
+    params = platform.make_params({"n": 60, "days": 2, "follows": 5, "events": True})
+    keys = [store.write_result(tmp_path, result) for result in platform.run(params, [1, 2])]
+    connection = store.open(tmp_path)
+    likes = connection.execute("SELECT key, count(*) FROM likes GROUP BY key ORDER BY key").fetchall()
+    stored = dict(connection.execute("SELECT key, likes FROM runs").fetchall())
+    assert [(key, stored[key]) for key in sorted(keys)] == likes  # one like row per like counted
+    path = tmp_path / "tables" / "likes" / f"{keys[0]}.parquet"
+    path.write_bytes(path.read_bytes()[:-20])
+    assert store.check(tmp_path).damaged == {keys[0]: "table likes file altered (checksum differs)"}
+    store.repair(tmp_path)
+    assert store.check(tmp_path).clean and store.stored_keys(tmp_path) == {keys[1]}
+    assert (tmp_path / store.DAMAGED / "tables" / "likes" / f"{keys[0]}.parquet").is_file()
+    assert store.open(tmp_path).execute("SELECT DISTINCT key FROM posts").fetchall() == [(keys[1],)]

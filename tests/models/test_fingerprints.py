@@ -61,6 +61,9 @@ CONFIGURATIONS: dict[str, tuple[str, dict, int]] = {
     "platform-random-round-robin": ("platform", dict(n=150, days=2, follows=5, ranker="random",
                                                      schedule="round-robin", like_shape="threshold"), 3),
     "platform-social-rl": ("platform", dict(preset="social-rl", n=150, days=4, follows=8, stances=3), 4),
+    "platform-net-reward-events": ("platform", dict(preset="social-rl", n=100, days=3, follows=5, ranker="random",
+                                                    feed_size=1, rl_reward="net", events=True), 5),
+    "platform-hot-events": ("platform", dict(n=150, days=3, follows=8, ranker="hot", influencers=1, events=True), 6),
     "training-mlp": ("recommender-training", dict(environment="table4-n10", decisions=256, envs=4, rollout=16,
                                                  eval_episodes=3, eval_every=2), 1),
     "training-gat-imitation": ("recommender-training", dict(environment="table4-n10", hidden="gat", reward="rewires",
@@ -80,13 +83,14 @@ def _digest(hasher, value) -> None:
 
 
 def fingerprint(model: str, values: dict, seed: int) -> str:
-    """sha256 of a run's metrics (as JSON), series and artifacts (dtype, shape and bytes)."""
+    """sha256 of a run's metrics (as JSON), series, artifacts and tables (dtype, shape and bytes)."""
     values = dict(values)
     preset = values.pop("preset", None)
     spec = get_model(model)
     result = spec.simulate(spec.make_params(values, preset=preset), seed)
     hasher = hashlib.sha256(json.dumps(result.metrics, sort_keys=True).encode())
-    for group in (result.series, result.artifacts):
+    tables = {f"{table}.{name}": column for table, columns in result.tables.items() for name, column in columns.items()}
+    for group in (result.series, result.artifacts, tables):
         for name in sorted(group):
             hasher.update(name.encode())
             _digest(hasher, group[name])

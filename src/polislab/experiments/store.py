@@ -3,15 +3,16 @@
     DIR/runs/<key>.parquet       one row: key, model, version, seed, params_json, parameters, metrics
     DIR/series/<key>.parquet     the run's series, one row per record, with its key
     DIR/artifacts/<key>.npz      the run's arrays
+    DIR/tables/<name>/<key>.parquet  the run's table <name> (an event log), with its key
 
 Each file is written under a temporary name and renamed, so a crash never leaves half a file;
 the run file is written last, so a run counts as stored only when everything else is there.
 The run file's Parquet metadata holds the sha256 of its row and of the run's series and artifacts
-files (``CHECKSUMS``): ``damage`` finds a truncated, emptied or altered run, a sweep runs it again
+and tables files (``CHECKSUMS``): ``damage`` finds a truncated, emptied or altered run, a sweep runs it again
 (the damaged files set aside, never deleted), and ``check`` / ``repair`` do it for a whole store
 (``polislab store check|repair DIR``). Runs written before checksums existed read as before.
-``open(DIR)`` gives a DuckDB connection with views ``runs`` and ``series`` over the directory's
-undamaged runs.
+``open(DIR)`` gives a DuckDB connection with views ``runs`` and ``series``, and one per table
+name (``likes``, say), over the directory's undamaged runs.
 """
 
 from __future__ import annotations
@@ -99,23 +100,42 @@ def _bytes_digest(contents: bytes) -> str:
     return hashlib.sha256(contents).hexdigest()
 
 
+TABLES = "tables"
+
+
 def _companions(directory: Path, key: str) -> dict[str, Path]:
     return {"series": directory / "series" / f"{key}.parquet", "artifacts": directory / "artifacts" / f"{key}.npz"}
+
+
+def _table_path(directory: Path, name: str, key: str) -> Path:
+    return directory / TABLES / name / f"{key}.parquet"
+
+
+def _parquet_bytes(key: str, columns: dict[str, np.ndarray]) -> bytes:
+    """A table of ``columns`` with the run's key as its first column, as Parquet bytes."""
+    length = len(next(iter(columns.values()))) if columns else 0
+    table = pa.table({"key": pa.array([key] * length, pa.string()),
+                      **{name: pa.array(column) for name, column in columns.items()}})
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    return buffer.getvalue()
 
 
 def write_result(directory: str | Path, result: Result, key: str | None = None) -> str:
     """Store one finished run atomically, its checksums in its run file; return its key."""
     directory = Path(directory)
     key = key or run_key(result.params, result.seed)
-    digests = {"series": "", "artifacts": ""}
+    digests: dict[str, Any] = {"series": "", "artifacts": ""}
     if result.series:
-        series = {"key": pa.array([key] * len(next(iter(result.series.values()))))}
-        series.update({name: pa.array(column) for name, column in result.series.items()})
-        buffer = io.BytesIO()
-        pq.write_table(pa.table(series), buffer)
-        contents = buffer.getvalue()
+        contents = _parquet_bytes(key, result.series)
         digests["series"] = _bytes_digest(contents)
         write_atomically(_companions(directory, key)["series"], lambda p: p.write_bytes(contents))
+    if result.tables:
+        digests[TABLES] = {}
+        for name, columns in result.tables.items():
+            table_bytes = _parquet_bytes(key, columns)
+            digests[TABLES][name] = _bytes_digest(table_bytes)
+            write_atomically(_table_path(directory, name, key), lambda p, b=table_bytes: p.write_bytes(b))
     if result.artifacts:
         buffer = io.BytesIO()
         np.savez_compressed(buffer, **result.artifacts)
@@ -150,16 +170,35 @@ def damage(directory: str | Path, key: str) -> str | None:
             return f"{name} file missing"
         if _bytes_digest(companion.read_bytes()) != digests[name]:
             return f"{name} file altered (checksum differs)"
+    for name, digest in digests.get(TABLES, {}).items():
+        path = _table_path(directory, name, key)
+        if not path.is_file():
+            return f"table {name} file missing"
+        if _bytes_digest(path.read_bytes()) != digest:
+            return f"table {name} file altered (checksum differs)"
     return None
+
+
+def _table_files(directory: Path, key: str | None = None) -> list[Path]:
+    """The tables files of run ``key`` (of every run when None)."""
+    if not (directory / TABLES).is_dir():
+        return []
+    return sorted((directory / TABLES).glob(f"*/{key}.parquet" if key else "*/[!.]*"))
+
+
+def _damaged_place(directory: Path, path: Path) -> Path:
+    """Where ``path`` of the store goes when set aside: DIR/damaged/ and its place in the store."""
+    return directory / DAMAGED / path.relative_to(directory)
 
 
 def set_aside(directory: str | Path, key: str) -> list[Path]:
     """Move a run's files into DIR/damaged/ (never deleting anything); return where they went."""
     directory = Path(directory)
     moved = []
-    for path in [directory / "runs" / f"{key}.parquet", *_companions(directory, key).values()]:
+    for path in [directory / "runs" / f"{key}.parquet", *_companions(directory, key).values(),
+                 *_table_files(directory, key)]:
         if path.exists():
-            target = directory / DAMAGED / path.parent.name / path.name
+            target = _damaged_place(directory, path)
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(path, target)
             moved.append(target)
@@ -177,7 +216,9 @@ def stored_keys(directory: str | Path) -> set[str]:
 def stale_partial_files(directory: str | Path) -> list[Path]:
     """Temporary files whose writer has stopped (a killed sweep's); a live writer's, such as a
     second sweep's into the same store, are in flight and not listed."""
-    return sorted(path for path in Path(directory).glob(f"*/{TEMPORARY_PREFIX}*") if not writer_alive(path))
+    directory = Path(directory)
+    found = [*directory.glob(f"*/{TEMPORARY_PREFIX}*"), *directory.glob(f"{TABLES}/*/{TEMPORARY_PREFIX}*")]
+    return sorted(path for path in found if not writer_alive(path))
 
 
 def remove_partial_files(directory: str | Path) -> int:
@@ -206,14 +247,18 @@ def load_series(directory: str | Path, key: str) -> dict[str, np.ndarray]:
 
 
 def open(directory: str | Path):  # noqa: A001 - the name DESIGN.md gives it
-    """A DuckDB connection with views ``runs`` and ``series`` over the store at ``directory``."""
+    """A DuckDB connection with views ``runs`` and ``series``, and one per table name, over the
+    store at ``directory``."""
     import duckdb
 
     directory = Path(directory)
     connection = duckdb.connect()
     keys = sorted(key for key in stored_keys(directory) if damage(directory, key) is None)
-    for view in ("runs", "series"):
-        files = [directory / view / f"{key}.parquet" for key in keys]
+    tables = sorted({path.parent.name for path in _table_files(directory)} - {"runs", "series"})
+    folders = {"runs": directory / "runs", "series": directory / "series",
+               **{name: directory / TABLES / name for name in tables if name.isidentifier()}}
+    for view, folder in folders.items():
+        files = [folder / f"{key}.parquet" for key in keys]
         files = [str(path).replace("'", "''") for path in files if path.is_file()]
         if files:
             listed = ", ".join(f"'{path}'" for path in files)
@@ -253,6 +298,8 @@ def check(directory: str | Path) -> StoreCheck:
         for path in sorted((directory / folder).glob("[!.]*")) if (directory / folder).is_dir() else []:
             if path.stem not in keys:
                 found.orphans.append(path)
+    found.orphans += [path for path in _table_files(directory)
+                      if path.stem not in keys and not path.name.startswith(TEMPORARY_PREFIX)]
     found.partial = stale_partial_files(directory)
     return found
 
@@ -265,7 +312,7 @@ def repair(directory: str | Path) -> StoreCheck:
     for key in found.damaged:
         set_aside(directory, key)
     for path in found.orphans + found.partial:
-        target = directory / DAMAGED / path.parent.name / path.name
+        target = _damaged_place(directory, path)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(path, target)
     return found

@@ -11,7 +11,7 @@ from polislab.experiments.catalog import Claim, Entry, Verdict
 from polislab.experiments.store_reader import StoreReader
 from polislab.experiments.spec import Spec
 from polislab.experiments.studies.competition import runs_by_point
-from polislab.models.platform.params import RANKERS
+from polislab.models.platform.rankers import RANKERS
 
 SOURCE = "seed 003, Jin & Guo 2024"
 POLICIES = ["q-learning", "random", "fixed", "user"]

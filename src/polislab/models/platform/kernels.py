@@ -23,11 +23,17 @@ CHRONOLOGICAL, POPULARITY, ENGAGEMENT, BRIDGING, RANDOM = range(5)
 EXPONENTIAL, THRESHOLD = 0, 1
 NO_UPDATE, BOUNDED_CONFIDENCE, SOCIAL_RL = 0, 1, 2
 RANDOM_SCHEDULE, ROUND_ROBIN = 0, 1
+CUSTOM = 100  # a ranker whose score is a compiled Python function
+LIKES_REWARD, NET_REWARD = 0, 1
 # counters
-POSTS, READS, LIKES, ECHOES, FOLLOWS, UNFOLLOWS = range(6)
-COUNTERS = ("posts", "reads", "likes", "echoes", "new_follows", "unfollows")
+POSTS, READS, LIKES, ECHOES, FOLLOWS, UNFOLLOWS, LEARNED = range(7)
+COUNTERS = ("posts", "reads", "likes", "echoes", "new_follows", "unfollows", "rl_updates")
 # the real options, in order
-(STANCE_SD, LIKE_MAX, LIKE_WIDTH, FOLLOW_PROB, DISAGREE, CONFIDENCE, STEP, ECHO, RL_RATE, RL_EXPLORATION) = range(10)
+(STANCE_SD, LIKE_MAX, LIKE_WIDTH, FOLLOW_PROB, DISAGREE, CONFIDENCE, STEP, ECHO, RL_RATE, RL_EXPLORATION,
+ PER_DAY) = range(11)
+# events (one row each in ``events``: kind, time, user, post, author; ``event_stance``: a post's stance)
+POSTED, LIKED, FOLLOWED, UNFOLLOWED = range(4)
+EVENT_COLUMNS = 5
 
 
 @njit(cache=True)
@@ -94,15 +100,23 @@ def _level_value(level, levels):
 
 
 @njit(inline="always")
-def _learn_and_choose(q, level, likes, posted, opinion, i, kept, options, state):
+def _learn_and_choose(q, level, likes, reads, posted, opinion, i, kept, options, state, reward, counters):
     """Social RL (the opinion study's learner, rewarded by likes): the stance level of i's last
-    post earns the likes that post received, Q <- (1 - alpha) Q + alpha likes; i's opinion is its
-    greedy level, and it posts that level, or with probability epsilon a uniformly random one.
-    Returns the stance to post."""
+    post earns its reward r, Q <- (1 - alpha) Q + alpha r, where r is the likes that post received
+    (``reward`` LIKES_REWARD) or the mean of +1 per like and -1 per read without one (NET_REWARD;
+    no update when nobody read it); i's opinion is its greedy level, and it posts that level, or
+    with probability epsilon a uniformly random one. Returns the stance to post."""
     levels = q.shape[1]
     if posted[i] > 0:
         a = level[i]
-        q[i, a] = (1.0 - options[RL_RATE]) * q[i, a] + options[RL_RATE] * likes[i, (posted[i] - 1) % kept]
+        last = (posted[i] - 1) % kept
+        if reward == LIKES_REWARD:
+            q[i, a] = (1.0 - options[RL_RATE]) * q[i, a] + options[RL_RATE] * likes[i, last]
+            counters[LEARNED] += 1
+        elif reads[i, last] > 0:
+            r = (2.0 * likes[i, last] - reads[i, last]) / reads[i, last]
+            q[i, a] = (1.0 - options[RL_RATE]) * q[i, a] + options[RL_RATE] * r
+            counters[LEARNED] += 1
     best = 0
     for a in range(1, levels):
         if q[i, a] > q[i, best]:
@@ -115,7 +129,7 @@ def _learn_and_choose(q, level, likes, posted, opinion, i, kept, options, state)
 
 @njit(inline="always")
 def _score(ranker, likes, stance, author, at, x):
-    """A candidate's score under ``ranker``: higher ranks first (ties: the newer)."""
+    """A candidate's score under a built-in ``ranker``: higher ranks first (ties: the newer)."""
     if ranker == POPULARITY:
         return float(likes[author, at])
     if ranker == ENGAGEMENT:
@@ -126,36 +140,46 @@ def _score(ranker, likes, stance, author, at, x):
 
 
 @njit(inline="always")
-def _add_recent(ranker, recent, recent_count, state, time, authors, slots, ages, scores, c, reader, likes, stance, x):
-    """Add a uniformly random one of the platform's recent posts to the candidates (not the
-    reader's own, nor one its author's ring has since overwritten); returns the new count."""
+def _recent(recent, recent_count, state, time, reader):
+    """The ring slot of a uniformly random one of the platform's recent posts, or -1 when there is
+    none or it is the reader's own or its author's ring has since overwritten it."""
     held = min(recent_count[0], recent.shape[0])
     if held == 0:
-        return c
+        return -1
     r = below(state, held)
     author, at = recent[r, 0], recent[r, 1]
     if author == reader or time[author, at] != recent[r, 2]:
-        return c
-    authors[c] = author
-    slots[c] = at
-    ages[c] = recent[r, 2]
-    scores[c] = _score(ranker, likes, stance, author, at, x)
-    return c + 1
+        return -1
+    return r
 
 
-def _compile(ranker: int):
-    """The day's loop for one ranker (a constant of the closure: its branches are folded)."""
+@njit(inline="always")
+def _log(events, event_stance, logged, kind, t, user, post, author, value):
+    e = logged[0]
+    events[e, 0], events[e, 1], events[e, 2], events[e, 3], events[e, 4] = kind, t, user, post, author
+    event_stance[e] = value
+    logged[0] = e + 1
 
-    @njit(cache=True)
+
+def _compile(ranker: int, custom, record: bool):
+    """The day's loop for one ranker, with or without the event log (constants of the closure:
+    their branches are pruned); ``custom``: the compiled score function of a CUSTOM ranker,
+    ``custom(reader_opinion, stance, likes, age_days, author_followers)`` (``rankers.py``), else
+    None. A loop with a custom ranker is not cached (its function is not a constant numba can key
+    a cache on)."""
+
+    @njit(cache=custom is None)
     def run(activations, t0, state, cumulative, opinion, followees, counts, disagree, followers, stance, time, likes,
-            posted, counters, options, schedule, like_shape, update, feed_size, unfollow_after, discover, q, level,
-            who, frozen, reached, recent, recent_count):
+            reads, posted, counters, options, schedule, like_shape, update, reward, feed_size, unfollow_after, discover,
+            q, level, who, frozen, reached, recent, recent_count, events, event_stance, logged):
         """``activations`` activations from platform time ``t0`` (an activation is one unit of time);
-        ``q`` and ``level`` (n x stances, n): social RL's values and each user's last stance level;
-        ``who``: the user of each activation, -1 where drawn by the schedule (influencers act so);
-        ``frozen``: users whose opinion never changes; ``reached``: posts of each author read;
-        ``recent``: the platform's last posts (author, slot, time) in a ring, ``recent_count[0]``
-        of them written so far."""
+        ``likes`` and ``reads`` count each kept post's; ``q`` and ``level`` (n x stances, n):
+        social RL's values and each user's last stance level; ``who``: the user of each activation,
+        -1 where drawn by the schedule (influencers act so); ``frozen``: users whose opinion never
+        changes; ``reached``: posts of each author read; ``recent``: the platform's last posts
+        (author, slot, time) in a ring, ``recent_count[0]`` of them written so far; when
+        recording, ``events`` and ``event_stance`` get one row per post, like, follow and unfollow,
+        ``logged[0]`` of them written (room: activations x (1 + 2 feed_size) rows)."""
         n, capacity = followees.shape
         kept = stance.shape[1]
         room = capacity * kept + discover if ranker != RANDOM else feed_size
@@ -171,15 +195,19 @@ def _compile(ranker: int):
                 i = (t % n) if schedule == ROUND_ROBIN else pick(cumulative, state)
             x = opinion[i]
             if update == SOCIAL_RL and not frozen[i]:  # learn from the likes of the last post, then choose a stance
-                x = _learn_and_choose(q, level, likes, posted, opinion, i, kept, options, state)
+                x = _learn_and_choose(q, level, likes, reads, posted, opinion, i, kept, options, state, reward,
+                                      counters)
             # 1. post
             slot = posted[i] % kept
             s = x + options[STANCE_SD] * _normal(state) if options[STANCE_SD] > 0 else x
             stance[i, slot] = min(1.0, max(-1.0, s))
             time[i, slot] = t
             likes[i, slot] = 0
+            reads[i, slot] = 0
             posted[i] += 1
             counters[POSTS] += 1
+            if record:
+                _log(events, event_stance, logged, POSTED, t, i, t, i, stance[i, slot])
             r = recent_count[0] % recent.shape[0]  # the platform's recent posts, for discovery
             recent[r, 0], recent[r, 1], recent[r, 2] = i, slot, t
             recent_count[0] += 1
@@ -187,8 +215,10 @@ def _compile(ranker: int):
             c = 0
             if ranker == RANDOM:
                 for _ in range(feed_size):
-                    c = _add_recent(ranker, recent, recent_count, state, time, authors, slots, ages, scores, c, i, likes,
-                                    stance, x)
+                    r = _recent(recent, recent_count, state, time, i)
+                    if r >= 0:
+                        authors[c], slots[c], ages[c] = recent[r, 0], recent[r, 1], recent[r, 2]
+                        c += 1
             else:
                 for j in range(counts[i]):  # the followees' last posts
                     author = followees[i, j]
@@ -197,11 +227,19 @@ def _compile(ranker: int):
                         authors[c] = author
                         slots[c] = at
                         ages[c] = time[author, at]
-                        scores[c] = _score(ranker, likes, stance, author, at, x)
                         c += 1
                 for _ in range(discover):  # and recent posts from anyone
-                    c = _add_recent(ranker, recent, recent_count, state, time, authors, slots, ages, scores, c, i, likes,
-                                    stance, x)
+                    r = _recent(recent, recent_count, state, time, i)
+                    if r >= 0:
+                        authors[c], slots[c], ages[c] = recent[r, 0], recent[r, 1], recent[r, 2]
+                        c += 1
+                for k in range(c):
+                    author, at = authors[k], slots[k]
+                    if ranker == CUSTOM:
+                        scores[k] = custom(x, stance[author, at], float(likes[author, at]),
+                                           (t - ages[k]) / options[PER_DAY], float(followers[author]))
+                    else:
+                        scores[k] = _score(ranker, likes, stance, author, at, x)
                 # rank: the best feed_size by (score, newest) to the front, by partial selection
                 for k in range(min(feed_size, c)):
                     best = k
@@ -220,6 +258,7 @@ def _compile(ranker: int):
                 seen = stance[author, at]
                 distance = abs(seen - opinion[i])
                 counters[READS] += 1
+                reads[author, at] += 1
                 reached[author] += 1
                 if distance < options[ECHO]:
                     counters[ECHOES] += 1
@@ -235,12 +274,16 @@ def _compile(ranker: int):
                 if uniform(state) < chance:
                     likes[author, at] += 1
                     counters[LIKES] += 1
+                    if record:
+                        _log(events, event_stance, logged, LIKED, t, i, time[author, at], author, seen)
                     if where < 0 and counts[i] < capacity and uniform(state) < options[FOLLOW_PROB]:
                         followees[i, counts[i]] = author
                         disagree[i, counts[i]] = 0
                         counts[i] += 1
                         followers[author] += 1
                         counters[FOLLOWS] += 1
+                        if record:
+                            _log(events, event_stance, logged, FOLLOWED, t, i, time[author, at], author, seen)
                 elif where >= 0 and unfollow_after > 0 and distance > options[DISAGREE]:
                     if disagree[i, where] < 255:
                         disagree[i, where] += 1
@@ -257,6 +300,8 @@ def _compile(ranker: int):
             for g in range(gone):
                 _unfollow(followees, counts, disagree, followers, i, leaving[g])
                 counters[UNFOLLOWS] += 1
+                if record:
+                    _log(events, event_stance, logged, UNFOLLOWED, t, i, -1, leaving[g], np.nan)
         return activations
 
     return run
@@ -265,8 +310,10 @@ def _compile(ranker: int):
 _RUNS: dict = {}
 
 
-def run(ranker: int, *args):
-    """The day's loop of ``ranker`` (compiled on first use) run on ``args``."""
-    if ranker not in _RUNS:
-        _RUNS[ranker] = _compile(ranker)
-    return _RUNS[ranker](*args)
+def run(ranker: int, custom, record: bool, *args):
+    """The day's loop of ``ranker`` (``custom``: a CUSTOM ranker's compiled score function, else
+    None), recording events or not, compiled on first use and run on ``args``."""
+    variant = (ranker, custom, record)
+    if variant not in _RUNS:
+        _RUNS[variant] = _compile(ranker, custom, record)
+    return _RUNS[variant](*args)

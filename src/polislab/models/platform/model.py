@@ -27,12 +27,14 @@ from polislab.core.rng import new_state
 from polislab.core.seeding import derived_seed
 from polislab.models.platform import kernels
 from polislab.models.platform.influencer import Influencers
-from polislab.models.platform.params import PRESETS, RANKERS, PlatformParams
+from polislab.models.platform.params import PRESETS, PlatformParams
+from polislab.models.platform.rankers import resolve
 
-RANKER_CODES = {name: code for code, name in enumerate(RANKERS)}
 LIKE_SHAPES = {"exponential": kernels.EXPONENTIAL, "threshold": kernels.THRESHOLD}
 UPDATES = {"none": kernels.NO_UPDATE, "bounded-confidence": kernels.BOUNDED_CONFIDENCE, "social-rl": kernels.SOCIAL_RL}
 SCHEDULES = {"random": kernels.RANDOM_SCHEDULE, "round-robin": kernels.ROUND_ROBIN}
+REWARDS = {"likes": kernels.LIKES_REWARD, "net": kernels.NET_REWARD}
+EVENT_KINDS = np.array(["post", "like", "follow", "unfollow"])
 
 
 def pareto(rng: np.random.Generator, n: int, exponent: float, mean: float) -> np.ndarray:
@@ -83,9 +85,11 @@ class Platform:
         self.rng = np.random.default_rng(derived_seed(seed, 0))
         self.state = new_state(derived_seed(seed, 1))
         n = params.n
+        self.ranker, self.score = resolve(params.ranker)  # a user's ranker is imported and compiled here
         opinion = initial_opinions(params, self.rng)
         social = params.update == "social-rl"
-        self.q = self.rng.uniform(0.0, params.rl_initial, (n, params.stances)) if social else np.zeros((1, 1))
+        low = -params.rl_initial if params.rl_reward == "net" else 0.0
+        self.q = self.rng.uniform(low, params.rl_initial, (n, params.stances)) if social else np.zeros((1, 1))
         self.level = np.zeros(n if social else 1, dtype=np.int64)
         if social:  # a learner holds its greedy stance
             opinion = np.linspace(-1.0, 1.0, params.stances)[np.argmax(self.q, axis=1)]
@@ -101,12 +105,14 @@ class Platform:
         self.stance = np.zeros((n, params.posts_kept))
         self.time = np.zeros((n, params.posts_kept), dtype=np.int64)
         self.likes = np.zeros((n, params.posts_kept), dtype=np.int32)
+        self.reads = np.zeros((n, params.posts_kept), dtype=np.int32)
         self.posted = np.zeros(n, dtype=np.int64)
         self.counters = np.zeros(len(kernels.COUNTERS), dtype=np.int64)
         self.options = np.array([params.stance_sd, params.like_max, params.like_width, params.follow_prob,
                                  params.disagree_distance, params.confidence, params.confidence_step,
-                                 params.echo_distance, params.rl_rate, params.rl_exploration])
+                                 params.echo_distance, params.rl_rate, params.rl_exploration, 0.0])
         self.per_day = n if params.schedule == "round-robin" else max(1, int(round(self.crowd * params.activity)))
+        self.options[kernels.PER_DAY] = self.per_day
         self.frozen = np.zeros(n, dtype=np.uint8)
         self.frozen[self.crowd:] = 1
         self.reached = np.zeros(n, dtype=np.int64)
@@ -114,6 +120,8 @@ class Platform:
         self.recent_count = np.zeros(1, dtype=np.int64)
         self.agents = Influencers(params, opinion, self.rng)
         self.start = self.followers[self.crowd:].copy()
+        self.logged = np.zeros(1, dtype=np.int64)
+        self.events: list[tuple[int, np.ndarray, np.ndarray]] = []  # each day's log (day, rows, stances)
         self.rows: list[dict] = []
         self.t = 0
 
@@ -128,12 +136,18 @@ class Platform:
         who = np.full(self.per_day, -1, dtype=np.int64)
         if params.influencers:
             who = self.agents.schedule(who)
-        self.t += kernels.run(RANKER_CODES[params.ranker], len(who), self.t, self.state, self.cumulative, self.opinion,
-                              self.followees, self.counts, self.disagree, self.followers, self.stance, self.time,
-                              self.likes, self.posted, self.counters, self.options, SCHEDULES[params.schedule],
-                              LIKE_SHAPES[params.like_shape], UPDATES[params.update], params.feed_size,
-                              params.unfollow_after, params.discover, self.q, self.level, who, self.frozen,
-                              self.reached, self.recent, self.recent_count)
+        room = len(who) * (1 + 2 * params.feed_size) if params.events else 0
+        log, log_stance = np.empty((room, kernels.EVENT_COLUMNS), dtype=np.int64), np.empty(room)
+        self.logged[0] = 0
+        self.t += kernels.run(self.ranker, self.score, params.events, len(who), self.t, self.state, self.cumulative,
+                              self.opinion, self.followees, self.counts, self.disagree, self.followers, self.stance,
+                              self.time, self.likes, self.reads, self.posted, self.counters, self.options,
+                              SCHEDULES[params.schedule], LIKE_SHAPES[params.like_shape], UPDATES[params.update],
+                              REWARDS[params.rl_reward], params.feed_size, params.unfollow_after, params.discover,
+                              self.q, self.level, who, self.frozen, self.reached, self.recent, self.recent_count, log,
+                              log_stance, self.logged)
+        if params.events:
+            self.events.append((len(self.rows) + 1, log[:self.logged[0]].copy(), log_stance[:self.logged[0]].copy()))
         today = self.counters - before
         reads = max(int(today[kernels.READS]), 1)
         self.rows.append({"step": len(self.rows) + 1, **society(params, self.opinion[:self.crowd], self.followers),
@@ -170,7 +184,26 @@ class Platform:
                      "followees": self.followees, "followee_counts": self.counts, "reached": self.reached}
         if params.influencers:
             artifacts["influencer_actions"] = np.array(self.agents.history)
-        return Result(params, seed, metrics, series, artifacts)
+        return Result(params, seed, metrics, series, artifacts, tables=self.event_tables() if params.events else {})
+
+    def event_tables(self) -> dict[str, dict[str, np.ndarray]]:
+        """The logged events as tables: ``posts`` (post, day, author, stance), ``likes`` (day, time,
+        user, post, author, stance) and ``follows`` (day, time, user, author, action: follow or
+        unfollow, and the post that led to a follow). A post's number is the platform time it was
+        posted at; a day counts from 1."""
+        logs = self.events or [(0, np.zeros((0, kernels.EVENT_COLUMNS), dtype=np.int64), np.zeros(0))]
+        rows = np.concatenate([rows for _, rows, _ in logs])
+        stances = np.concatenate([stances for _, _, stances in logs])
+        day = np.concatenate([np.full(len(rows), day, dtype=np.int64) for day, rows, _ in logs])
+        kind, time, user, post, author = rows.T
+        posts, likes = kind == kernels.POSTED, kind == kernels.LIKED
+        follows = (kind == kernels.FOLLOWED) | (kind == kernels.UNFOLLOWED)
+        return {"posts": {"post": post[posts], "day": day[posts], "author": author[posts], "stance": stances[posts]},
+                "likes": {"day": day[likes], "time": time[likes], "user": user[likes], "post": post[likes],
+                          "author": author[likes], "stance": stances[likes]},
+                "follows": {"day": day[follows], "time": time[follows], "user": user[follows],
+                            "author": author[follows], "action": EVENT_KINDS[kind[follows]],
+                            "post": post[follows]}}
 
 
 @register("platform", params=PlatformParams, presets=PRESETS,

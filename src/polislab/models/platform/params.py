@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from polislab.core.machine import MemoryNeed
 from polislab.core.params import Params
-
-RANKERS = ("chronological", "popularity", "engagement", "bridging", "random")
+from polislab.models.platform.rankers import check_name
 
 
 class PlatformParams(Params):
@@ -28,7 +27,8 @@ class PlatformParams(Params):
        ``discover`` posts drawn uniformly from the platform's last n (how new authors are found:
        who posts more is found more), the best by the ``ranker`` (chronological: newest first;
        popularity: most liked; engagement: the stance closest to x_i; bridging: the farthest), or
-       ``feed_size`` posts drawn from the platform's last n (random);
+       ``feed_size`` posts drawn from the platform's last n (random); or by a score function written
+       in Python (``rankers.py``: ``ranker=hot``, or any ``module:attribute``);
     3. likes each post read with probability ``like_max`` exp(-|s - x_i| / ``like_width``)
        (``like_shape=threshold``: ``like_max`` when |s - x_i| <= ``like_width``, else 0), follows
        the author of a liked post with probability ``follow_prob`` (at most ``max_follows``
@@ -37,10 +37,14 @@ class PlatformParams(Params):
     4. updates its opinion by ``update``: ``none``, ``bounded-confidence`` (Deffuant-Weisbuch on
        what it read: x_i += ``confidence_step`` (s - x_i) for each post with |s - x_i| <
        ``confidence``), or ``social-rl`` (before posting, the stance level of its last post earns
-       the likes that post received: Q_i(a) <- (1 - ``rl_rate``) Q_i(a) + ``rl_rate`` likes, the
-       learner of the opinion study rewarded by likes as seed 003 proposes; x_i is the greedy one
-       of ``stances`` levels evenly spaced in [-1, 1], and it posts that level or, with
-       probability ``rl_exploration``, a random one; initial Q uniform in [0, ``rl_initial``]).
+       a reward r: Q_i(a) <- (1 - ``rl_rate``) Q_i(a) + ``rl_rate`` r, the learner of the opinion
+       study rewarded by likes as seed 003 proposes; x_i is the greedy one of ``stances`` levels
+       evenly spaced in [-1, 1], and it posts that level or, with probability ``rl_exploration``,
+       a random one. ``rl_reward=likes``: r is the likes the post received, initial Q uniform in
+       [0, ``rl_initial``]; ``rl_reward=net``: r is the mean over its readers of +1 for a like and
+       -1 for none (no update when nobody read it), initial Q uniform in [-``rl_initial``,
+       ``rl_initial``]: Banisch & Olbrich's feedback, with which a random feed of one post is the
+       opinion model's random neighbour).
 
     Influencers (Jin & Guo 2024, as seed 003 summarises it): the last ``influencers`` users are
     agents that want followers. Every ``influencer_period`` days each chooses an action, a stance
@@ -57,6 +61,9 @@ class PlatformParams(Params):
     (``graph=random``) or with probability proportional to a Pareto fitness of exponent
     ``fitness_exponent`` (``graph=scale-free``: heavy-tailed follower counts). Our choices where
     the seed is silent: the Pareto laws, the like function, a follow at most once per like.
+
+    ``events``: store every post, like, follow and unfollow as tables ``posts``, ``likes`` and
+    ``follows`` of the results store (a post is numbered by the platform time it was posted at).
     """
 
     n: int = Field(1000, ge=3, le=10_000_000, description="users")
@@ -78,7 +85,9 @@ class PlatformParams(Params):
     feed_size: int = Field(20, ge=1, le=1000, description="posts read per activation")
     discover: int = Field(10, ge=0, le=1000, description="posts drawn from the platform's last n that join the "
                           "feed's candidates")
-    ranker: Literal[RANKERS] = Field("chronological", description="the feed ranker (the platform's recommender)")
+    ranker: str = Field("chronological", description="the feed ranker (the platform's recommender): chronological, "
+                        "popularity, engagement, bridging, random, a registered Python ranker (hot) or "
+                        "module:attribute naming a score function, imported when the run starts")
     posts_kept: int = Field(2, ge=1, le=64, description="last posts of each user that feeds draw from")
     stance_sd: float = Field(0.1, ge=0, description="spread of a post's stance around its author's opinion")
     like_shape: Literal["exponential", "threshold"] = Field("exponential", description="how the chance of a like "
@@ -95,7 +104,10 @@ class PlatformParams(Params):
     stances: int = Field(2, ge=2, le=101, description="social RL: stance levels, evenly spaced in [-1, 1]")
     rl_rate: float = Field(0.1, gt=0, le=1, description="social RL: learning rate alpha")
     rl_exploration: float = Field(0.1, ge=0, le=1, description="social RL: chance of posting a random stance level")
-    rl_initial: float = Field(0.5, ge=0, description="social RL: initial Q-values uniform in [0, rl_initial]")
+    rl_reward: Literal["likes", "net"] = Field("likes", description="social RL: the likes a post received, or the "
+                                               "mean of +1 per like and -1 per read without one")
+    rl_initial: float = Field(0.5, ge=0, description="social RL: initial Q-values uniform in [0, rl_initial] "
+                              "(likes) or [-rl_initial, rl_initial] (net)")
     influencers: int = Field(0, ge=0, le=1000, description="learning agents that want followers (the last users)")
     influencer_policy: Literal["q-learning", "random", "fixed", "user"] = Field("q-learning", description="how "
                                                                                  "influencers choose their actions")
@@ -113,8 +125,14 @@ class PlatformParams(Params):
     echo_distance: float = Field(0.5, gt=0, description="echo-chamber index: a post this close to the reader "
                                  "counts as an echo")
     extreme: float = Field(0.8, gt=0, lt=1, description="polarisation: |x| above this is extreme")
+    events: bool = Field(False, description="store every post, like, follow and unfollow as tables")
     consensus_margin: float = Field(0.05, ge=0, lt=0.5, description="consensus: the share of users that may "
                                     "still stand on the minority side")
+
+    @field_validator("ranker")
+    @classmethod
+    def _known_ranker(cls, name: str) -> str:
+        return check_name(name)
 
     @model_validator(mode="after")
     def _fits(self) -> PlatformParams:
@@ -130,8 +148,12 @@ class PlatformParams(Params):
 
     def memory_needed(self, replicates: int = 1) -> MemoryNeed:
         """Followee lists with their disagreement counters (5 bytes a slot), the posts kept
-        (20 bytes each) and about 80 bytes of state per user."""
-        per_run = self.n * (5 * self.max_follows + 20 * self.posts_kept + 112 + 8 * self.stances) + 32 * self.discover
+        (24 bytes each) and about 80 bytes of state per user; with ``events``, the log."""
+        per_run = self.n * (5 * self.max_follows + 24 * self.posts_kept + 112 + 8 * self.stances) + 32 * self.discover
+        if self.events:  # a day's log (48 bytes a row, room for every read twice) and the run's rows
+            activations = self.n * self.activity
+            per_run += int(48 * activations * (1 + 2 * self.feed_size)
+                           + 48 * self.days * activations * (1 + self.feed_size * self.like_max))
         return MemoryNeed(replicates * per_run, f"{self.n:,} users, up to {self.max_follows} followees each",
                           "use fewer users, a smaller max_follows or fewer posts_kept")
 
