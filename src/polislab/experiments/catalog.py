@@ -13,6 +13,8 @@ import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 from polislab.core.errors import UsageError
 from polislab.experiments.store_reader import StoreReader
 from polislab.experiments.spec import Spec
@@ -116,6 +118,27 @@ def stored(store: StoreReader, *specs: Spec) -> dict:
         if len(runs.get("key", [])):
             return runs
     return {}
+
+
+def runs_by_point(store: StoreReader, specs: list[Spec]) -> list[tuple[object, dict[str, np.ndarray]]]:
+    """(parameters, stored runs) per grid point of the first spec with stored runs (one query)."""
+    for spec in specs:
+        runs = spec.runs()  # point-major: each point's seeds in a row
+        found = store.runs(run.key for run in runs)
+        if not len(found.get("key", [])):
+            continue
+        point_of = {run.key: index // len(spec.run_seeds) for index, run in enumerate(runs)}
+        which = np.array([point_of[key] for key in found["key"]])
+        return [(point, {name: column[which == index] for name, column in found.items()})
+                for index, point in enumerate(spec.points()) if np.any(which == index)]
+    return []
+
+
+def spec_pair(model: str, name: str, seeds: int, quick_seeds: int, **spec) -> tuple[Spec, Spec]:
+    """An entry's full spec (``seeds`` seeds) and its quick spec (``quick_seeds``), named
+    ``name`` and ``name``-quick, alike otherwise."""
+    return (Spec(model=model, seeds=list(range(seeds)), name=name, **spec),
+            Spec(model=model, seeds=list(range(quick_seeds)), name=f"{name}-quick", **spec))
 
 
 def entries(only: str | None = None) -> list[Entry]:

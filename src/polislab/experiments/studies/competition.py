@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from polislab.experiments.catalog import Claim, Entry, Verdict
+from polislab.experiments.catalog import Claim, Entry, Verdict, runs_by_point
 from polislab.experiments.store_reader import StoreReader
 from polislab.experiments.spec import Spec
 from polislab.models.coevolution.model import share_column
@@ -39,20 +39,6 @@ SCENARIOS = [
 ]
 ADOPTION = Spec(model="coevolution", seeds=list(range(30)), name="competition-adoption",
                 params={**BASE, "w": 1.0, "w2": 0.1}, grid={"mixture": [s[1] for s in SCENARIOS]})
-
-
-def runs_by_point(store: StoreReader, specs: list[Spec]) -> list[tuple[object, dict[str, np.ndarray]]]:
-    """(parameters, stored runs) per grid point of the first spec with stored runs (one query)."""
-    for spec in specs:
-        runs = spec.runs()  # point-major: each point's seeds in a row
-        found = store.runs(run.key for run in runs)
-        if not len(found.get("key", [])):
-            continue
-        point_of = {run.key: index // len(spec.run_seeds) for index, run in enumerate(runs)}
-        which = np.array([point_of[key] for key in found["key"]])
-        return [(point, {name: column[which == index] for name, column in found.items()})
-                for index, point in enumerate(spec.points()) if np.any(which == index)]
-    return []
 
 
 def baseline_table(store: StoreReader) -> dict[tuple[float, float], dict[str, float]]:

@@ -16,10 +16,9 @@ from functools import partial
 import numpy as np
 
 from polislab.core.stats import difference_interval
-from polislab.experiments.catalog import Claim, Entry, Verdict
+from polislab.experiments.catalog import Claim, Entry, Verdict, runs_by_point
 from polislab.experiments.store_reader import StoreReader
 from polislab.experiments.spec import Spec
-from polislab.experiments.studies.competition import runs_by_point
 from polislab.models.coevolution.params import PRESETS as TABLE4_PRESETS
 from polislab.models.coevolution.recommenders import HEURISTICS
 

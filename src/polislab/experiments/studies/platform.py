@@ -7,24 +7,21 @@ from __future__ import annotations
 import numpy as np
 
 from polislab.core.stats import difference_interval, proportion_text, trials_to_exceed, wilson_interval
-from polislab.experiments.catalog import Claim, Entry, Verdict
+from polislab.experiments.catalog import Claim, Entry, Verdict, runs_by_point, spec_pair
 from polislab.experiments.store_reader import StoreReader
-from polislab.experiments.spec import Spec
-from polislab.experiments.studies.competition import runs_by_point
+from polislab.models.platform.params import PRESETS
 from polislab.models.platform.rankers import RANKERS
 
 SOURCE = "seed 003, Jin & Guo 2024"
 POLICIES = ["q-learning", "random", "fixed", "user"]
-BASE = dict(n=1000, days=300, influencers=1, update="bounded-confidence", influencer_period=5,
-            influencer_exploration=0.05)
+BASE = PRESETS["influencer"]
 MIN_SEEDS = 8  # a Welch interval of a difference over fewer seeds is not to be trusted
 ABOVE_ZERO = f"95% CI above 0 (at least {MIN_SEEDS} seeds)"
 STABLE_WINDOW = 10  # the last decisions over which a policy's stability is measured
 
 
-def _specs(name: str, seeds: int, quick_seeds: int, **spec) -> tuple[Spec, Spec]:
-    return (Spec(model="platform", seeds=list(range(seeds)), name=f"platform-{name}", **spec),
-            Spec(model="platform", seeds=list(range(quick_seeds)), name=f"platform-{name}-quick", **spec))
+def _specs(name: str, seeds: int, quick_seeds: int, **spec):
+    return spec_pair("platform", f"platform-{name}", seeds, quick_seeds, **spec)
 
 
 POLICY_SPECS = _specs("influencer", 30, 8, params=BASE, grid={"influencer_policy": POLICIES})

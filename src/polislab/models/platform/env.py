@@ -37,16 +37,14 @@ class _Periods:
         self.days_run = 0
 
     def _advance(self, actions) -> np.ndarray:
-        """Act, run one period, learn the trend; the followers each influencer gained."""
-        agents = self.platform.agents
-        agents.act(np.asarray(actions, dtype=np.int64), self.platform.opinion)
-        before = self.platform.influencer_followers.copy()
+        """Act, run one period, learn the trend; each influencer's reward (the followers it gained,
+        or a candidate's vote share)."""
+        self.platform.agents.act(np.asarray(actions, dtype=np.int64), self.platform.opinion)
+        self.platform.start_period()
         for _ in range(min(self.params.influencer_period, self.params.days - self.days_run)):
             self.platform.run_day()
             self.days_run += 1
-        gained = self.platform.influencer_followers - before
-        agents.learn(gained)  # with a policy other than q-learning, this only moves the state
-        return gained
+        return self.platform.end_period()  # with a policy other than q-learning, learning only moves the state
 
     def _over(self) -> bool:
         return self.days_run >= self.params.days

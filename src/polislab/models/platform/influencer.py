@@ -59,10 +59,19 @@ class Influencers:
         seen[-TRENDS + self.state[j] % TRENDS] = 1.0
         return seen
 
+    def settled_stances(self) -> np.ndarray:
+        """Each influencer's stance without exploring: a q-learner's greedy action in its current
+        state, any other policy's current stance."""
+        if self.params.influencer_policy != "q-learning":
+            return np.array([self.stance(j) for j in range(len(self.ids))])
+        greedy = [int(np.argmax(table.q[self.state[j]])) for j, table in enumerate(self.tables)]
+        return self.stances[np.array(greedy) // len(self.rates)]
+
     def stance(self, j: int) -> float:
         policy = self.params.influencer_policy
         if policy == "fixed":
-            return self.params.influencer_stance
+            stances = self.params.influencer_stance
+            return float(stances[j if len(stances) > 1 else 0])
         if policy == "user":
             return float(self.own[j])
         return float(self.stances[self.action[j] // len(self.rates)])
@@ -85,10 +94,12 @@ class Influencers:
                 who = np.insert(who, np.sort(places), user)
         return who
 
-    def learn(self, gained: np.ndarray) -> None:
-        """The period's rewards (followers gained): update the tables, move to the next state."""
-        for j, reward in enumerate(gained):
-            trend = 1 + int(np.sign(reward))
+    def learn(self, rewards: np.ndarray, change: np.ndarray | None = None) -> None:
+        """The period's rewards (followers gained, or vote shares): update the tables, move to the
+        next state, whose trend is the sign of ``change`` (by default of the reward itself)."""
+        change = rewards if change is None else change
+        for j, reward in enumerate(rewards):
+            trend = 1 + int(np.sign(change[j])) if self.params.influencer_trend else TRENDS // 2  # off: always "held"
             last = self.action[j] if self.params.influencer_observe else 0
             following = int(last * TRENDS + trend)
             if self.params.influencer_policy == "q-learning":

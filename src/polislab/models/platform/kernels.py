@@ -5,9 +5,10 @@ State is flat arrays: opinions and activity (n), followee lists of fixed capacit
 disagreement counter per slot (n x max_follows), follower counts (n), each user's last posts in a
 ring (n x posts_kept: stance, time, likes), and the platform's last posts in a ring of their own
 (author, slot, time), which discovery and the random feed draw from. A feed is assembled in scratch arrays allocated
-once per call, and ranked by partial selection (feed_size passes over the candidates), with no
-Python per user. Each ranker compiles its own loop (``run`` dispatches to it), so no ranker's
-untaken branches slow another's.
+once per call, scored by the ranker (a built-in branch, or a user's score function compiled in)
+and ranked by partial selection (feed_size passes over the candidates), with no Python per user.
+Each ranker, with or without the event log, compiles its own loop (``run`` dispatches to it), so
+no variant's untaken branches slow another's.
 """
 
 from __future__ import annotations

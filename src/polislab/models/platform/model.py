@@ -26,6 +26,7 @@ from polislab.core.stats import bimodality
 from polislab.core.rng import new_state
 from polislab.core.seeding import derived_seed
 from polislab.models.platform import kernels
+from polislab.models.platform.election import Elections, dispersion
 from polislab.models.platform.influencer import Influencers
 from polislab.models.platform.params import PRESETS, PlatformParams
 from polislab.models.platform.rankers import resolve
@@ -35,6 +36,7 @@ UPDATES = {"none": kernels.NO_UPDATE, "bounded-confidence": kernels.BOUNDED_CONF
 SCHEDULES = {"random": kernels.RANDOM_SCHEDULE, "round-robin": kernels.ROUND_ROBIN}
 REWARDS = {"likes": kernels.LIKES_REWARD, "net": kernels.NET_REWARD}
 EVENT_KINDS = np.array(["post", "like", "follow", "unfollow"])
+POLL_WINDOW = 20  # the last elections a poll's final forecast is judged on
 
 
 def pareto(rng: np.random.Generator, n: int, exponent: float, mean: float) -> np.ndarray:
@@ -119,7 +121,10 @@ class Platform:
         self.recent = np.zeros((max(n, params.feed_size), 3), dtype=np.int64)  # about a day of the platform's posts
         self.recent_count = np.zeros(1, dtype=np.int64)
         self.agents = Influencers(params, opinion, self.rng)
+        self.elections = Elections(params, self.rng) if params.influencer_goal == "votes" else None
+        self.last_shares = np.zeros(params.influencers)
         self.start = self.followers[self.crowd:].copy()
+        self.period_start = self.start.copy()
         self.logged = np.zeros(1, dtype=np.int64)
         self.events: list[tuple[int, np.ndarray, np.ndarray]] = []  # each day's log (day, rows, stances)
         self.rows: list[dict] = []
@@ -157,6 +162,21 @@ class Platform:
                           **({"influencer_followers": float(self.influencer_followers.mean())}
                              if params.influencers else {})})
 
+    def start_period(self) -> None:
+        self.period_start = self.influencer_followers.copy()
+
+    def end_period(self) -> np.ndarray:
+        """The influencers' rewards for the period now over: the followers each gained, or, for
+        candidates, each one's vote share at the election that ends it; they learn from them."""
+        if self.elections is None:
+            rewards = self.influencer_followers - self.period_start
+            self.agents.learn(rewards)
+            return rewards
+        rewards = self.elections.elect(self.opinion[:self.crowd], self.opinion[self.crowd:])
+        self.agents.learn(rewards, rewards - self.last_shares)
+        self.last_shares = rewards
+        return rewards
+
     def consensus_day(self) -> int | None:
         """The first day that ended with all but ``params.consensus_margin`` of the users on one
         side of 0 (None: never)."""
@@ -179,12 +199,36 @@ class Platform:
                            influencer_gain=float((self.influencer_followers - self.start).mean()),
                            influencer_reach=float(self.reached[crowd:].sum() / reads),
                            crowd_followers=float(self.followers[:crowd].mean()))
+        if self.elections is not None and self.elections.records["outcome"]:
+            metrics.update(self.election_metrics())
         series = {name: np.array([row[name] for row in self.rows]) for name in self.rows[0]}
         artifacts = {"opinion": self.opinion, "initial_opinion": self.initial, "followers": self.followers,
                      "followees": self.followees, "followee_counts": self.counts, "reached": self.reached}
         if params.influencers:
             artifacts["influencer_actions"] = np.array(self.agents.history)
+        if self.elections is not None:
+            artifacts.update(self.elections.arrays())
         return Result(params, seed, metrics, series, artifacts, tables=self.event_tables() if params.events else {})
+
+    def election_metrics(self) -> dict[str, float]:
+        """Candidates: where they stand without exploring (``Influencers.settled_stances``: their
+        distance to the median voter, their spread) and the last election's shares (the first
+        candidate's, the winner's). With a poll: the last forecast's largest error over candidates
+        against the mean outcome of the last ``POLL_WINDOW`` elections (the world with the
+        forecast) and against their mean sincere vote (the world without it)."""
+        records = self.elections.records
+        outcome = records["outcome"][-1]
+        metrics = {**dispersion(self.agents.settled_stances(), self.opinion[:self.crowd]),
+                   "first_candidate_share": float(outcome[0]), "winner_share": float(outcome.max()),
+                   "elections": len(records["outcome"])}
+        if self.params.poll != "none":
+            forecast = records["forecast"][-1]
+            recent, sincere = (np.mean(records[name][-POLL_WINDOW:], axis=0) for name in ("outcome", "sincere"))
+            metrics.update(poll_forecast=float(forecast[0]), poll_error=float(np.abs(forecast - recent).max()),
+                           poll_sincere_error=float(np.abs(forecast - sincere).max()),
+                           published_share=float(np.mean(records["published"])),
+                           sincere_first_share=float(sincere[0]))
+        return metrics
 
     def event_tables(self) -> dict[str, dict[str, np.ndarray]]:
         """The logged events as tables: ``posts`` (post, day, author, stance), ``likes`` (day, time,
@@ -216,10 +260,10 @@ def simulate(params: PlatformParams, seed: int, progress: Progress | None = None
     for day in range(params.days):
         if params.influencers and day % period == 0:
             agents.decide(platform.opinion)
-            period_start = platform.influencer_followers.copy()
+            platform.start_period()
         platform.run_day()
         if params.influencers and (day + 1) % period == 0:
-            agents.learn(platform.influencer_followers - period_start)
+            platform.end_period()
         if progress is not None:
             progress(day + 1, params.days)
     return platform.result(seed)

@@ -47,14 +47,22 @@ class PlatformParams(Params):
        opinion model's random neighbour).
 
     Influencers (Jin & Guo 2024, as seed 003 summarises it): the last ``influencers`` users are
-    agents that want followers. Every ``influencer_period`` days each chooses an action, a stance
+    agents that want followers (``influencer_goal=followers``) or votes (``votes``: they are
+    election candidates, seed 003; ``election.py``). Every ``influencer_period`` days each chooses an action, a stance
     (one of ``influencer_stances`` levels evenly spaced in [-1, 1]) and an activity (one of
     ``influencer_rates`` activations a day), posts that stance, and never changes its mind. Its
-    reward is the followers it gained in the period. ``influencer_policy``: ``q-learning``
+    reward is the followers it gained in the period, or, for candidates, its vote share at the
+    election that ends the period: each user of the crowd votes for the candidate nearest its
+    opinion (ties: one at random) or, with probability ``bandwagon`` when the pollster published
+    a forecast, for the forecast's leader. The pollster (``poll``) is one of seed 004's oracles:
+    ``deluded`` publishes the mean of every outcome it has seen, ``counterfactual`` is erased with
+    probability ``erasure_probability`` and learns the mean outcome of erased elections only; its
+    first forecast is uniform on the simplex (ours). ``influencer_policy``: ``q-learning``
     (tabular, epsilon-greedy, the paper's learner; its state is its last action, the paper's
-    self-observation, unless ``influencer_observe`` is off, and whether its followers rose, held
-    or fell), ``random`` (a uniformly random action each period), ``fixed`` (stance
-    ``influencer_stance`` at the highest rate: a bot), or ``user`` (its own initial opinion at the
+    self-observation, unless ``influencer_observe`` is off, and whether its followers, or its
+    vote share, rose, held or fell, unless ``influencer_trend`` is off: with both off it is a
+    bandit learner), ``random`` (a uniformly random action each period), ``fixed`` (stance
+    ``influencer_stance`` at the highest rate: a bot; a list gives each influencer its own), or ``user`` (its own initial opinion at the
     mean of the rates: a non-learning user of the same activity).
 
     The initial follow graph: each user follows ``follows`` others, chosen uniformly
@@ -115,10 +123,22 @@ class PlatformParams(Params):
                                     "limited action space; more for the larger one)")
     influencer_rates: list[float] = Field([1.0, 4.0], min_length=1, description="activations a day an "
                                           "influencer may choose")
-    influencer_stance: float = Field(0.0, ge=-1, le=1, description="fixed policy: the stance posted")
+    influencer_stance: list[float] = Field([0.0], min_length=1, description="fixed policy: the stance posted, one "
+                                           "for all influencers or one each")
     influencer_observe: bool = Field(True, description="q-learning: the state includes the influencer's last "
                                      "action (the paper's self-observation)")
+    influencer_trend: bool = Field(True, description="q-learning: the state includes whether the reward rose, held "
+                                   "or fell")
     influencer_period: int = Field(1, ge=1, description="days between an influencer's decisions (its horizon)")
+    influencer_goal: Literal["followers", "votes"] = Field("followers", description="what influencers want: "
+                                                            "followers gained, or votes (they are candidates: an "
+                                                            "election ends every period)")
+    bandwagon: float = Field(0.0, ge=0, le=1, description="elections: chance that a voter votes for the published "
+                             "forecast's leader instead of the nearest candidate")
+    poll: Literal["none", "deluded", "counterfactual"] = Field("none", description="elections: the pollster's "
+                                                               "design (seed 004's oracles)")
+    erasure_probability: float = Field(0.1, gt=0, le=1, description="counterfactual poll: chance that a forecast is "
+                                       "not published (and learned from)")
     influencer_learning_rate: float = Field(0.2, gt=0, le=1, description="q-learning: alpha")
     influencer_discount: float = Field(0.5, ge=0, lt=1, description="q-learning: gamma")
     influencer_exploration: float = Field(0.1, ge=0, le=1, description="q-learning: epsilon")
@@ -128,6 +148,11 @@ class PlatformParams(Params):
     events: bool = Field(False, description="store every post, like, follow and unfollow as tables")
     consensus_margin: float = Field(0.05, ge=0, lt=0.5, description="consensus: the share of users that may "
                                     "still stand on the minority side")
+
+    @field_validator("influencer_stance", mode="before")
+    @classmethod
+    def _one_stance_is_a_list(cls, value):
+        return [value] if isinstance(value, (int, float)) else value
 
     @field_validator("ranker")
     @classmethod
@@ -144,6 +169,15 @@ class PlatformParams(Params):
             raise ValueError(f"influencers = {self.influencers} must be < n = {self.n}")
         if any(rate < 0 or rate > 1000 for rate in self.influencer_rates):
             raise ValueError("influencer_rates must lie in [0, 1000] activations a day")
+        if any(abs(stance) > 1 for stance in self.influencer_stance):
+            raise ValueError("influencer_stance must lie in [-1, 1]")
+        if len(self.influencer_stance) not in (1, self.influencers):
+            raise ValueError(f"influencer_stance has {len(self.influencer_stance)} stances; allowed: one, or one per "
+                             f"influencer ({self.influencers})")
+        if self.influencer_goal == "votes" and self.influencers < 2:
+            raise ValueError(f"influencer_goal = votes needs at least 2 candidates; influencers = {self.influencers}")
+        if (self.poll != "none" or self.bandwagon > 0) and self.influencer_goal != "votes":
+            raise ValueError("poll and bandwagon need elections: set influencer_goal = votes")
         return self
 
     def memory_needed(self, replicates: int = 1) -> MemoryNeed:
@@ -161,6 +195,11 @@ class PlatformParams(Params):
 PRESETS = {
     "echo": dict(ranker="engagement", update="bounded-confidence"),
     "social-rl": dict(update="social-rl", stance_sd=0.0, like_shape="threshold", like_width=1.0),
-    "influencer": dict(n=1000, days=100, influencers=1, update="bounded-confidence"),
+    "influencer": dict(n=1000, days=300, influencers=1, update="bounded-confidence", influencer_period=5,
+                       influencer_exploration=0.05),
     "bridging": dict(ranker="bridging", update="bounded-confidence"),
+    "candidates": dict(n=1000, days=2000, influencers=2, influencer_goal="votes", influencer_stances=21,
+                       influencer_rates=[1.0], influencer_observe=False, influencer_trend=False),
+    "poll": dict(n=1000, days=200, influencers=2, influencer_goal="votes", influencer_policy="fixed",
+                 influencer_stance=[-0.3, 0.1], influencer_rates=[1.0], poll="deluded", bandwagon=0.3),
 }

@@ -9,15 +9,17 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from polislab.core.params import Params
+from polislab.learn.ppo_params import PPOParams
 from polislab.models.coevolution.params import PRESETS as ENVIRONMENTS
 from polislab.models.coevolution.recommenders import TEACHERS
 
 SHAPE = ("hidden", "width", "layers", "heads", "summary")  # what a policy file must match to be continued
 
 
-class TrainingParams(Params):
-    """One typed configuration for a training run (seed 002, section 4.2)."""
+class TrainingParams(PPOParams):
+    """One typed configuration for a training run (seed 002, section 4.2): PPO's hyper-parameters
+    (``PPOParams``; ``decisions`` are rewiring decisions) and the recommender's environment, reward,
+    shape and imitation."""
 
     environment: str = Field("table4-n10", description="coevolution preset to train on (seed 002, Table 4: "
                              "table4-n10, table4-n30, table4-n100, table4-n500)")
@@ -40,33 +42,9 @@ class TrainingParams(Params):
         "the first imitation_decisions decisions, which it plays itself")
     imitation_decisions: int = Field(0, ge=0, le=10**10, description="decisions of imitation before PPO "
                                      "(with imitate)")
-    decisions: int = Field(20_000, ge=0, le=10**10, description="training length in environment steps "
-                           "(rewiring decisions) of PPO, after any imitation")
-    envs: int = Field(8, ge=1, le=4096, description="environments stepped together")
-    rollout: int = Field(32, ge=1, le=100_000, description="decisions per environment per update")
-    epochs: int = Field(4, ge=1, le=100, description="PPO epochs per update")
-    minibatch: int = Field(64, ge=1, description="decisions per gradient step")
-    learning_rate: float = Field(3e-3, gt=0, le=1, description="Adam step size")
-    gamma: float = Field(1.0, gt=0, le=1, description="discount")
-    gae_lambda: float = Field(0.95, ge=0, le=1, description="GAE lambda")
-    clip: float = Field(0.2, gt=0, le=1, description="PPO clip epsilon")
-    entropy: float = Field(0.01, ge=0, description="entropy bonus coefficient")
-    temperature: float = Field(1.0, gt=0, le=100, description="sampling temperature in training: the categorical "
-                               "over nodes has logits scores / temperature (below 1: sharper; evaluation is argmax)")
-    critic: float = Field(0.5, ge=0, description="value loss coefficient")
-    max_grad_norm: float = Field(1.0, gt=0, description="gradient norm clip")
-    eval_episodes: int = Field(20, ge=1, le=100_000, description="episodes of each evaluation (argmax policy)")
-    eval_every: int = Field(5, ge=0, description="evaluate every this many updates; 0: only at the end")
     evaluate_on: list[str] = Field(default_factory=list, description="further presets to evaluate the "
                                    "final policy on (Fig. 13), as table4-n30,table4-n100")
-    keep: Literal["final", "best"] = Field(
-        "final", description="the policy a run returns: final (after the last update) or best (of the best "
-        "evaluation; its final evaluation then runs on fresh episodes, so the choice does not flatter it)")
     save_to: str = Field("", description="write the trained policy to this file (loads as recommender=PATH)")
-    checkpoint: str = Field("", description="checkpoint file: written during training, resumed from if present")
-    checkpoint_every: int = Field(10, ge=1, description="updates between checkpoints")
-    device: str = Field("cpu", description="torch device of the policy, its training and its evaluation: cpu, "
-                        "cuda or cuda:N (the environments step on the CPU either way)")
 
     @field_validator("evaluate_on", mode="before")
     @classmethod
@@ -87,21 +65,6 @@ class TrainingParams(Params):
             cls._known_environment(name)
         return names
 
-    @field_validator("device")
-    @classmethod
-    def _known_device(cls, name: str) -> str:
-        import torch
-
-        try:
-            device = torch.device(name)
-        except RuntimeError:
-            raise ValueError(f"unknown device '{name}'; allowed: cpu, cuda, cuda:N") from None
-        if device.type not in ("cpu", "cuda"):
-            raise ValueError(f"device '{name}' is not supported; allowed: cpu, cuda, cuda:N")
-        if device.type == "cuda" and not torch.cuda.is_available():
-            raise ValueError(f"device '{name}' asked for, but torch sees no CUDA GPU here; allowed: cpu")
-        return name
-
     @field_validator("save_to")
     @classmethod
     def _policy_suffix(cls, path: str) -> str:
@@ -119,7 +82,7 @@ class TrainingParams(Params):
         return self
 
     @model_validator(mode="after")
-    def _imitation_needs_a_teacher(self) -> TrainingParams:
+    def _trains_something(self) -> TrainingParams:  # PPOParams's, knowing imitation
         if self.imitation_decisions and not self.imitate:
             raise ValueError(f"imitation_decisions = {self.imitation_decisions} needs imitate (a heuristic "
                              f"recommender: {', '.join(TEACHERS)})")
@@ -131,11 +94,6 @@ class TrainingParams(Params):
     @property
     def imitation_updates(self) -> int:
         return math.ceil(self.imitation_decisions / (self.envs * self.rollout)) if self.imitate else 0
-
-    @property
-    def updates(self) -> int:
-        """Every update of the run: imitation first, then PPO."""
-        return self.imitation_updates + math.ceil(self.decisions / (self.envs * self.rollout))
 
 
 PRESETS = {
