@@ -31,6 +31,17 @@ def difference_interval(a, b, z: float = 1.959964) -> tuple[float, float, float]
     return difference, difference - half, difference + half
 
 
+def mean_interval(values, z: float = 1.959964) -> tuple[float, float, float]:
+    """The mean of ``values`` with its normal interval, 95% by default: (mean, low, high); the
+    interval is the mean alone for fewer than two values."""
+    import numpy as np
+
+    values = np.asarray(values, dtype=float)
+    mean = float(values.mean())
+    half = z * float(values.std(ddof=1)) / math.sqrt(len(values)) if len(values) > 1 else 0.0
+    return mean, mean - half, mean + half
+
+
 def trials_to_exceed(share: float, z: float = 1.959964) -> int:
     """The fewest trials whose 95% Wilson interval can lie wholly above ``share`` (all successes):
     below it, a claim "more than ``share``" cannot be decided."""

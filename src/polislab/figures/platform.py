@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from polislab.core.stats import mean_interval
 from polislab.experiments.store_reader import StoreReader
 from polislab.experiments.studies import platform as study
 from polislab.figures import figure
@@ -13,7 +14,7 @@ from polislab.figures import figure
 
 def _bars(ax, names: list[str], values: list[np.ndarray], label: str) -> None:
     means = [v.mean() for v in values]
-    errors = [1.96 * v.std(ddof=1) / np.sqrt(len(v)) if len(v) > 1 else 0.0 for v in values]
+    errors = [mean_interval(v)[2] - v.mean() for v in values]
     ax.bar(range(len(names)), means, yerr=errors, capsize=4, color="tab:blue", alpha=0.8)
     ax.set_xticks(range(len(names)), names, rotation=20, ha="right")
     ax.axhline(0, color="black", lw=0.8)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from polislab.core.stats import difference_interval
+from polislab.core.stats import difference_interval, mean_interval
 from polislab.experiments.catalog import Claim, Entry, Verdict, runs_by_point, spec_pair
 from polislab.experiments.store_reader import StoreReader
 from polislab.models.platform.params import PRESETS
@@ -19,7 +19,6 @@ POLL = PRESETS["poll"]
 MIN_SEEDS = 8  # a normal interval of a mean over fewer seeds is not to be trusted
 NEAR_MEDIAN = 0.2  # two steps of the candidates' grid of 21 stances
 SELF_CONFIRMING = 0.02  # a forecast this close to the outcome confirms itself
-Z = 1.959964
 
 
 def _specs(name: str, seeds: int, quick_seeds: int, **spec):
@@ -34,7 +33,7 @@ SOURCE_POLL = "seed 004 on the platform (issue 24)"
 
 
 def _upper(values: np.ndarray) -> float:
-    return float(values.mean() + Z * values.std(ddof=1) / np.sqrt(len(values)))
+    return mean_interval(values)[2]
 
 
 def distances(store: StoreReader) -> dict[int, np.ndarray]:

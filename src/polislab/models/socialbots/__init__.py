@@ -1,0 +1,1 @@
+"""Socialbots against a bot detector (seed 003; Le, Tran-Thanh & Lee 2022; issue 24)."""
