@@ -78,15 +78,28 @@ class Detector:
     scikit-learn's call)."""
 
     def __init__(self, params: SocialbotParams, seed: int):
+        rng = np.random.default_rng(seed)
+        self.seed = seed
+        self.x, self.y = simulated_accounts(params, rng, params.detector_accounts)
+        self.held_x, self.held_y = simulated_accounts(params, rng, max(params.detector_accounts // 2, 5))
+        self.trees = params.detector_trees
+        self.fit()
+
+    def fit(self) -> None:
         from sklearn.ensemble import RandomForestClassifier  # imported when a run starts
 
-        rng = np.random.default_rng(seed)
-        x, y = simulated_accounts(params, rng, params.detector_accounts)
-        held_x, held_y = simulated_accounts(params, rng, max(params.detector_accounts // 2, 5))
-        self.forest = RandomForestClassifier(n_estimators=params.detector_trees, random_state=seed % 2**32,
-                                             n_jobs=1).fit(x, y)
-        self.accuracy = float((self.forest.predict(held_x) == held_y).mean())
+        self.forest = RandomForestClassifier(n_estimators=self.trees, random_state=self.seed % 2**32,
+                                             n_jobs=1).fit(self.x, self.y)
+        self.accuracy = float((self.forest.predict(self.held_x) == self.held_y).mean())
         self.flat = flat_forest(self.forest)
+
+    def learn_from_caught(self, counts: np.ndarray) -> None:
+        """Add the accounts it caught (rows of activity counts) to its bots and train again (the
+        adaptive detector of issue 24's arms race)."""
+        if len(counts):
+            self.x = np.vstack([self.x, features(counts)])
+            self.y = np.concatenate([self.y, np.ones(len(counts), dtype=np.int64)])
+            self.fit()
 
     def probability(self, counts: np.ndarray) -> float:
         """The forest's probability that the account with these activity counts is a bot."""

@@ -9,7 +9,7 @@ bot's share of each activity, the share of its life gone and its followers per a
 reward the expected reach of the action's post in percent of the users; an episode ends when the
 detector removes the bot (terminated) or its life is over (truncated). The info at its end holds
 ``influence`` (the summed reach of its posts, users), ``survival`` (actions), ``detected`` and
-``followers``. The rules are ``SocialbotParams``'s docstring.
+``followers`` and its activity ``counts``. The rules are ``SocialbotParams``'s docstring.
 """
 
 from __future__ import annotations
@@ -109,5 +109,5 @@ class BotEnv(gymnasium.Env):
         info = {}
         if terminated or truncated:
             info = {"influence": self.influence, "survival": self.t, "detected": float(self.detected),
-                    "followers": len(self.followers)}
+                    "followers": len(self.followers), "counts": self.counts.copy()}
         return self.observation(), 100.0 * self.reach / self.params.n, terminated, truncated, info

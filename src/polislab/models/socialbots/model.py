@@ -53,9 +53,10 @@ class Heuristic:
         return activity, int(rng.integers(self.params.n))
 
 
-def live(params: SocialbotParams, world: World, seed: int, choose) -> dict[str, np.ndarray]:
+def live(params: SocialbotParams, world: World, seed: int, choose, caught: list | None = None) -> dict[str, np.ndarray]:
     """``episodes`` bots, each acting by ``choose(env, observation) -> (activity, target)``: per bot
-    the ``COLUMNS`` and its final cascade."""
+    the ``COLUMNS`` and its final cascade; the activity counts of the bots the detector caught are
+    appended to ``caught``."""
     rows = []
     for episode in range(params.episodes):
         env = BotEnv(world)
@@ -65,6 +66,8 @@ def live(params: SocialbotParams, world: World, seed: int, choose) -> dict[str, 
             observation, _, terminated, truncated, info = env.act(*choose(env, observation))
             done = terminated or truncated
         rows.append([info[name] for name in COLUMNS] + [world.spread_from(np.array(env.followers, dtype=np.int64))])
+        if caught is not None and env.detected:
+            caught.append(info["counts"])
     values = np.array(rows, dtype=np.float64).T
     return dict(zip((*COLUMNS, "final_spread"), values))
 
@@ -92,18 +95,31 @@ def sampled(module, task: FlatTask):
                  "cascade_samples": 10, "decisions": 80, "envs": 2, "rollout": 20, "minibatch": 20,
                  "eval_episodes": 1, "eval_every": 1})
 def simulate(params: SocialbotParams, seed: int, progress: Progress | None = None) -> Result:
-    """Socialbots against a detector (seed 003; issue 24)."""
+    """Socialbots against a detector (seed 003; issue 24), over ``rounds`` of an arms race."""
     world = World(params, seed)
-    series = {}
-    if params.policy == "ppo":
-        task = FlatTask(lambda: BotEnv(world), params.width, params.layers, episode_columns=COLUMNS)
-        trainer = ppo.train(params, seed, task, progress)
-        series = {name: np.asarray(values, dtype=np.float64) for name, values in trainer.curves.items()}
-        choose = sampled(trainer.ranking, task)
-    else:
-        heuristic = Heuristic(params, world)
-        choose = lambda env, observation: heuristic.choose(env)  # noqa: E731
-    bots = live(params, world, seed, choose)
-    metrics = {name: float(values.mean()) for name, values in bots.items()}
-    metrics["detector_accuracy"] = world.detector.accuracy
+    rounds: dict[str, list] = {"step": [], **{name: [] for name in (*COLUMNS, "final_spread", "detector_accuracy")}}
+    curves: dict[str, np.ndarray] = {}
+    for round_ in range(params.rounds):
+        if params.policy == "ppo":
+            task = FlatTask(lambda: BotEnv(world), params.width, params.layers, episode_columns=COLUMNS)
+            trainer = ppo.train(params, derived_seed(seed, 30, round_) if round_ else seed, task,
+                                progress if params.rounds == 1 else None)
+            curves = {name: np.asarray(values, dtype=np.float64) for name, values in trainer.curves.items()}
+            choose = sampled(trainer.ranking, task)
+        else:
+            heuristic = Heuristic(params, world)
+            choose = lambda env, observation: heuristic.choose(env)  # noqa: E731
+        caught: list[np.ndarray] = []
+        bots = live(params, world, derived_seed(seed, 31, round_) if round_ else seed, choose, caught)
+        rounds["step"].append(round_ + 1)
+        for name, values in bots.items():
+            rounds[name].append(float(values.mean()))
+        rounds["detector_accuracy"].append(world.detector.accuracy)
+        if round_ + 1 < params.rounds:
+            world.detector.learn_from_caught(np.array(caught).reshape(-1, len(ACTIVITIES)))
+        if progress is not None and params.rounds > 1:
+            progress(round_ + 1, params.rounds)
+    metrics = {name: values[-1] for name, values in rounds.items() if name != "step"}
+    series = {name: np.asarray(values, dtype=np.float64) for name, values in rounds.items()} if params.rounds > 1 \
+        else curves
     return Result(params, seed, metrics, series, {f"bot_{name}": values for name, values in bots.items()})
