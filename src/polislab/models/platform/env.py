@@ -4,7 +4,8 @@ model's own tabular Q-learning (PPO, say).
 
 A step is one decision period (``influencer_period`` days): the action is the influencer's
 stance level and activity (``influencer_stances`` x ``influencer_rates`` choices, numbered stance
-x rates + rate), the reward the followers it gained over the period, the observation
+x rates + rate), the reward the followers it gained over the period (a candidate's vote share, with
+``influencer_goal=votes``), the observation
 ``Influencers.observation`` (its last action one-hot when ``influencer_observe``, and whether its
 followers fell, held or rose). An episode is ``days`` days: truncated at the end, never
 terminated. ``InfluencerEnv`` is one influencer (``polislab/Influencer-v0``);

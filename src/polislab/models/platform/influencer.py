@@ -8,8 +8,18 @@ import numpy as np
 
 from polislab.learn.qtable import QTable
 from polislab.models.platform.params import PlatformParams
+from polislab.models.platform.text import ChatWriter, classify, template_post
 
 TRENDS = 3  # followers fell, held, rose over the last period
+
+
+def writer(params: PlatformParams):
+    """The influencers' writer (``text.py``): None, or a function from a stance to a post."""
+    if params.influencer_writer == "template":
+        return template_post
+    if params.influencer_writer == "chat":
+        return ChatWriter(params.chat_endpoint, params.chat_model, params.chat_cache).write
+    return None
 
 
 class Influencers:
@@ -29,6 +39,8 @@ class Influencers:
         self.action = np.zeros(len(self.ids), dtype=np.int64)
         self.state = np.full(len(self.ids), TRENDS // 2, dtype=np.int64)  # as after action 0 with followers held
         self.history: list[np.ndarray] = []
+        self.writer = writer(params)
+        self.posts: list[str] = []  # with a writer: each influencer's post at each decision
 
     def decide(self, opinion: np.ndarray) -> None:
         """Choose each influencer's action for the next period by its policy, and act on it."""
@@ -47,6 +59,10 @@ class Influencers:
         self.action[:] = actions
         for j, user in enumerate(self.ids):
             opinion[user] = self.stance(j)
+            if self.writer is not None:  # the stance readers see is what the post says
+                post = self.writer(opinion[user])
+                self.posts.append(post)
+                opinion[user] = classify(post)
         self.history.append(self.action.copy())
 
     def observation(self, j: int) -> np.ndarray:

@@ -206,6 +206,8 @@ class Platform:
                      "followees": self.followees, "followee_counts": self.counts, "reached": self.reached}
         if params.influencers:
             artifacts["influencer_actions"] = np.array(self.agents.history)
+        if self.agents.posts:
+            artifacts["influencer_posts"] = np.array(self.agents.posts, dtype=str)
         if self.elections is not None:
             artifacts.update(self.elections.arrays())
         return Result(params, seed, metrics, series, artifacts, tables=self.event_tables() if params.events else {})

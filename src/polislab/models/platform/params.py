@@ -70,6 +70,10 @@ class PlatformParams(Params):
     ``fitness_exponent`` (``graph=scale-free``: heavy-tailed follower counts). Our choices where
     the seed is silent: the Pareto laws, the like function, a follow at most once per like.
 
+    ``influencer_writer`` (issue 24, optional): influencers write their posts as text, by template or
+    through a chat endpoint, and a stance classifier reads the number readers see back from the
+    text (``text.py``).
+
     ``events``: store every post, like, follow and unfollow as tables ``posts``, ``likes`` and
     ``follows`` of the results store (a post is numbered by the platform time it was posted at).
     """
@@ -139,6 +143,14 @@ class PlatformParams(Params):
                                                                "design (seed 004's oracles)")
     erasure_probability: float = Field(0.1, gt=0, le=1, description="counterfactual poll: chance that a forecast is "
                                        "not published (and learned from)")
+    influencer_writer: Literal["none", "template", "chat"] = Field("none", description="influencers' posts as "
+                                                                   "text, read back by a stance classifier: none, "
+                                                                   "template sentences, or a chat endpoint")
+    chat_endpoint: str = Field("", description="writer chat: an OpenAI-compatible server you run, e.g. "
+                               "http://localhost:8000")
+    chat_model: str = Field("default", description="writer chat: the model name sent to the endpoint")
+    chat_cache: str = Field("chat-cache", description="writer chat: the folder of cached answers (read first; a "
+                            "run replays offline from it)")
     influencer_learning_rate: float = Field(0.2, gt=0, le=1, description="q-learning: alpha")
     influencer_discount: float = Field(0.5, ge=0, lt=1, description="q-learning: gamma")
     influencer_exploration: float = Field(0.1, ge=0, le=1, description="q-learning: epsilon")
@@ -174,6 +186,9 @@ class PlatformParams(Params):
         if len(self.influencer_stance) not in (1, self.influencers):
             raise ValueError(f"influencer_stance has {len(self.influencer_stance)} stances; allowed: one, or one per "
                              f"influencer ({self.influencers})")
+        if self.influencer_writer == "chat" and not self.chat_endpoint:
+            raise ValueError("influencer_writer = chat needs chat_endpoint (an OpenAI-compatible server such as "
+                             "http://localhost:8000)")
         if self.influencer_goal == "votes" and self.influencers < 2:
             raise ValueError(f"influencer_goal = votes needs at least 2 candidates; influencers = {self.influencers}")
         if (self.poll != "none" or self.bandwagon > 0) and self.influencer_goal != "votes":
