@@ -36,6 +36,8 @@ class Heuristic:
 
     def choose(self, env: BotEnv) -> tuple[int, int]:
         policy, rng = self.params.policy, env.np_random
+        if env.t == 0:  # a new bot starts from the most followed user
+            self.next_hub = 0
         if policy == "always-post":
             return POST, -1
         if policy == "mimic":
