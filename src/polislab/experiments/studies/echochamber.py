@@ -166,6 +166,35 @@ def gradient_modes_table(store: StoreReader) -> tuple[str, list[str], list[list[
     return "Joint against own gradients (same seeds)", header, rows
 
 
+SENSITIVITY = {"steps": [5_000, 15_000, 45_000], "clamp": [0.5, 1.0, 2.0], "learning_rate": [5e-4, 1e-3, 2e-3]}
+SENSITIVITY_SPEC = Spec(model="echochamber", preset="chosen-listening", seeds=SEEDS[:200],
+                        name="echochamber-stage4-sensitivity", grid=SENSITIVITY)
+
+
+def sensitivity_rows(store: StoreReader) -> list[list[str]]:
+    """Stage 4's share of runs with two bubbles at each level of each swept parameter (the mean of
+    the grid points' shares at that level), and each parameter's range of shares (issue 27)."""
+    runs = store.spec_runs(SENSITIVITY_SPEC)
+    bubbles = runs["listen_sign_agreement"] >= AGREEMENT_FOR_BUBBLES
+    points = {}  # each grid point's share, so a point with more stored seeds weighs no more
+    for index, point in enumerate(zip(*(runs[name].astype(float) for name in SENSITIVITY))):
+        points.setdefault(point, []).append(bubbles[index])
+    share_at = {point: float(np.mean(found)) for point, found in points.items()}
+    rows = []
+    for position, (name, levels) in enumerate(SENSITIVITY.items()):
+        shares = [float(np.mean([share for point, share in share_at.items() if np.isclose(point[position], level)]))
+                  for level in levels]
+        rows.append([name, ", ".join(f"{level:g}: {share:.0%}" for level, share in zip(levels, shares)),
+                     f"{max(shares) - min(shares):.0%}", str(len(runs["key"]))])
+    return rows
+
+
+def sensitivity_table(store: StoreReader) -> tuple[str, list[str], list[list[str]]]:
+    return ("Stage 4's two bubbles by parameter (share of runs; each level averaged over the other two "
+            "parameters' levels)", ["parameter", "share with two bubbles, by level", "range", "runs"],
+            sensitivity_rows(store))
+
+
 def _stage_entry(preset: str, claims: tuple[Claim, ...], notes: str = "") -> Entry:
     return Entry(
         study="echochamber", name=f"echochamber-{preset}", title=STAGES[preset],
@@ -213,5 +242,12 @@ ENTRIES = [
         notes="The notebook ascends the gradient of the sum of all utilities (U.backward(ones)), so an "
         "agent's belief also moves to raise the utility of those who listen to it. With 'own' gradients "
         "each agent climbs only its own utility.",
+    ),
+    Entry(
+        study="echochamber", name="echochamber-stage4-sensitivity", title="How robust is 'usually' in stage 4",
+        spec=SENSITIVITY_SPEC, quick_seeds=40, tables=(sensitivity_table,),
+        notes="Stage 4 (chosen listening) over a grid of step count (5,000, 15,000: the notebook's, 45,000), "
+        "clamp (0.5, 1: the notebook's, 2) and learning rate (5e-4, 1e-3: the notebook's, 2e-3): which of them "
+        "the share of runs with two bubbles depends on most (issue 27). Full: 200 seeds a point; --quick: 40.",
     ),
 ]
