@@ -74,6 +74,12 @@ class TradeParams(Params):
 PRESETS = {
     "zero-memory": dict(memory="none", agents=2, encounters=2_000_000),
     "two-agents": dict(memory="partner", agents=2, encounters=50_000_000),
+    # the learning of the source's code (danftang/NumericalPolitics, src/Experiment1.cpp and
+    # src/abm/QTablePolicy.h): constant alpha 0.01, no bias correction, an imprint of Q = 400 on the
+    # policy's actions and 0 elsewhere with no pseudo-updates behind it, exploration 0.25 decaying
+    # by 0.9999999 per action with no floor, at most 40 million steps (issue 27)
+    "experiment1-source": dict(memory="partner", agents=2, encounters=40_000_000, stable_encounters=2_000_000,
+                               learning_rate=0.01, bias_corrected=False, imprint_weight=0, exploration_floor=0.0),
     "own-last-game": dict(memory="own-last", agents=6, encounters=50_000_000),
     "three-friends": dict(memory="friends", friends=3, agents=6, encounters=50_000_000),
 }
