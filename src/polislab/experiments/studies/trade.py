@@ -174,8 +174,8 @@ ENTRIES = [
           spec=SOURCE_LEARNING, quick_spec=SOURCE_LEARNING_QUICK, quick_seeds=1, tables=(source_learning_table,),
           notes="The attractor table again, learning as the source's code does (preset experiment1-source: constant "
           "alpha 0.01 without bias correction, the imprint of Q = 400 with no pseudo-updates behind it, "
-          "exploration without a floor; issue 27). Our update still happens at once, where the code defers it to "
-          "the next meeting. Full: all 256 starts; --quick: the 16 symmetric ones."),
+          "exploration without a floor; issue 27). The code's update at the agent's next move comes in the same "
+          "order as ours with two agents. Full: all 256 starts; --quick: the 16 symmetric ones."),
     Entry(study="trade", name="trade-population", title="Experiment 2: many agents",
           spec=POPULATION, quick_spec=POPULATION_QUICK, quick_seeds=1, tables=(population_rows,),
           notes="Own-last-game memory and n = 3 remembered acquaintances (the last 3 met, as the source's code). "
