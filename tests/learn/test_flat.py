@@ -38,3 +38,17 @@ def test_ppo_learns_the_best_arm_of_each_state():
     guess = ppo.evaluate(lambda obs, envs: [int(e.np_random.integers(4)) for e in envs], Bandit, 64, 5, ("paid",))
     assert guess["return"].mean() < 0.5
     assert trainer.curves["eval_return"][-1] == 1.0  # the curve's last point is the final policy's
+
+
+def test_a_task_without_a_teacher_is_refused_imitation_before_any_training():
+    import pytest
+
+    from polislab.core.errors import UsageError
+
+    class Imitating(PPOParams):
+        @property
+        def imitation_updates(self) -> int:
+            return 1
+
+    with pytest.raises(UsageError, match="FlatTask has no teacher"):
+        ppo.Trainer(Imitating(decisions=8, envs=1, rollout=8), 0, FlatTask(Bandit))

@@ -15,11 +15,15 @@ from numba import njit
 from polislab.core.graph import DynamicGraph
 
 
-def csr_from_edges(n: int, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(offsets, neighbours) of the undirected graph with these links, each node's run sorted."""
+def csr_from_edges(n: int, edges: np.ndarray, directed: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets, neighbours) of the undirected graph with these links, each node's run sorted;
+    ``directed``: each link (u, v) only from u to v."""
     edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
-    heads = np.concatenate([edges[:, 0], edges[:, 1]])
-    tails = np.concatenate([edges[:, 1], edges[:, 0]])
+    if directed:
+        heads, tails = edges[:, 0], edges[:, 1]
+    else:
+        heads = np.concatenate([edges[:, 0], edges[:, 1]])
+        tails = np.concatenate([edges[:, 1], edges[:, 0]])
     order = np.lexsort((tails, heads))
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(heads, minlength=n), out=offsets[1:])

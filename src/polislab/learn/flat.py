@@ -29,7 +29,8 @@ class FlatTask:
     ``observation_space`` a Box, its ``action_space`` Discrete); ``episode_columns`` are info
     entries at an episode's end, reported on the learning curve as train_<name> and eval_<name>;
     ``describe(env, action)`` gives ``action_columns`` of a chosen action (averaged per update).
-    Every action is always allowed."""
+    Every action is always allowed. It has no teacher, so it trains without imitation
+    (``learn.ppo.Trainer`` refuses ``imitation_updates`` for a task without one)."""
 
     observation_keys = ("observation",)
 
@@ -60,9 +61,3 @@ class FlatTask:
 
     def describe(self, env: Any, action: int) -> tuple:
         return self._describe(env, action) if self._describe else ()
-
-    def teacher(self, env: Any, observation: Any) -> np.ndarray:
-        raise NotImplementedError("a flat task has no teacher: train it without imitation")
-
-    def declined(self, observation: Any) -> int:
-        raise NotImplementedError("a flat task has no teacher: train it without imitation")

@@ -110,7 +110,8 @@ class Task(Protocol):
         """The action columns of a chosen action, averaged over an update's actions."""
 
     def teacher(self, env, observation: dict) -> np.ndarray:
-        """The teacher's choice set at this decision (boolean over actions)."""
+        """The teacher's choice set at this decision (boolean over actions); only a task that
+        imitates has one."""
 
     def declined(self, observation: dict) -> int:
         """The action that stands for the teacher declining (its choice set empty)."""
@@ -166,6 +167,8 @@ class Trainer:
     checkpoint (``snapshot``) that resumes it exactly."""
 
     def __init__(self, settings: PPOSettings, seed: int, task: Task, initial: bool = True):
+        if settings.imitation_updates and not hasattr(task, "teacher"):
+            raise UsageError(f"{type(task).__name__} has no teacher to imitate; allowed: no imitation updates")
         self.params, self.seed, self.task = settings, seed, task
         self.device = torch.device(settings.device)
         torch.manual_seed(derived_seed(seed, 10))  # inside fork_rng (see train): no global effect

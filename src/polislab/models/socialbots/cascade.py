@@ -8,18 +8,16 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from polislab.core.geometric import csr_from_edges
 from polislab.core.rng import uniform
 
 
 def followers_csr(followees: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The followers of each user as (offsets, targets), from each user's followee list."""
     n = len(counts)
-    owners = np.repeat(np.arange(n), counts)
-    followed = np.concatenate([followees[u, :counts[u]] for u in range(n)]) if n else np.zeros(0, np.int64)
-    order = np.argsort(followed, kind="stable")
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.add.at(offsets, followed + 1, 1)
-    return np.cumsum(offsets), owners[order].astype(np.int64)
+    followers = np.repeat(np.arange(n), counts)
+    followed = followees[np.arange(followees.shape[1])[None, :] < counts[:, None]]
+    return csr_from_edges(n, np.column_stack([followed, followers]), directed=True)
 
 
 @njit(cache=True, nogil=True)
