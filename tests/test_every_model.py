@@ -10,6 +10,9 @@ from polislab.testing import check_model
 
 VARIANTS = {  # more small parameter sets, for code paths the defaults do not take
     "coevolution": [{"n": 50, "k": 4, "graph": "erdos-renyi", "steps": 2000, "record_every": 500}],
+    "feudalism": [{"agents": 8, "graph": "complete", "turns": 2000, "buffer_size": 50, "selfplay": 1},
+                  {"agents": 30, "turns": 2000, "other_model": "norm-deviant", "deviants": 0.2, "refit_every": 500,
+                   "buffer_size": 50, "selfplay": 1, "selfplay_each": 1, "buffer_start": "sharing"}],
     "echochamber": [{"steps": 50, "n": 40, "graph": "sparse", "k": 5, "learn_listening": True}],
     "opinion": [{"n": 40, "radius": 0.3, "updates": 20_000, "records": 5, "snapshots": [10, 1000]}],
     "oracle": [{"runs": 10, "steps": 200, "oracle": "counterfactual"}],

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 
 def wilson_interval(successes: int, trials: int, z: float = 1.959964) -> tuple[float, float]:
     """The Wilson score interval of a binomial proportion (95% by default)."""
@@ -66,8 +68,6 @@ def trials_for_half_width(half_width: float, z: float = 1.959964) -> int:
 def bimodality(x, axis: int = -1):
     """Sarle's bimodality coefficient (g^2 + 1) / k along ``axis`` (g the skewness, k the kurtosis;
     5/9 for a uniform law, toward 1 for two separated modes); nan where the values have no spread."""
-    import numpy as np
-
     x = np.asarray(x, dtype=np.float64)
     centred = x - x.mean(axis=axis, keepdims=True)
     variance = np.mean(centred**2, axis=axis)
@@ -75,3 +75,13 @@ def bimodality(x, axis: int = -1):
         skew = np.mean(centred**3, axis=axis) / variance**1.5
         kurtosis = np.mean(centred**4, axis=axis) / variance**2
         return np.where(variance > 0, (skew**2 + 1.0) / kurtosis, np.nan)
+
+
+def gini(values: np.ndarray) -> float:
+    """The Gini coefficient of non-negative values (0: all equal)."""
+    v = np.sort(np.asarray(values, dtype=np.float64))
+    total = v.sum()
+    if total == 0:
+        return 0.0
+    n = len(v)
+    return float((2.0 * np.sum(np.arange(1, n + 1) * v) / (n * total)) - (n + 1) / n)

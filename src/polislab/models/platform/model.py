@@ -22,7 +22,7 @@ import numpy as np
 from polislab.core.progress import Progress
 from polislab.core.registry import register
 from polislab.core.result import Result
-from polislab.core.stats import bimodality
+from polislab.core.stats import bimodality, gini
 from polislab.core.rng import new_state
 from polislab.core.seeding import derived_seed
 from polislab.models.platform import kernels
@@ -51,16 +51,6 @@ def initial_opinions(params: PlatformParams, rng: np.random.Generator) -> np.nda
     if params.opinions == "spaced":
         return np.linspace(-1.0, 1.0, params.n)
     return np.clip(rng.normal(0.0, params.opinion_sd, params.n), -1.0, 1.0)
-
-
-def gini(values: np.ndarray) -> float:
-    """The Gini coefficient of non-negative values (0: all equal)."""
-    v = np.sort(np.asarray(values, dtype=np.float64))
-    total = v.sum()
-    if total == 0:
-        return 0.0
-    n = len(v)
-    return float((2.0 * np.sum(np.arange(1, n + 1) * v) / (n * total)) - (n + 1) / n)
 
 
 def top_share(values: np.ndarray, share: float = 0.01) -> float:
