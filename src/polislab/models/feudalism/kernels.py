@@ -28,6 +28,7 @@ Learning (section 3.1), all tabular:
   divergence) with weight imitation x ``imitation_scale``; the policy that minimises them is
   pi(a | s) proportional to P_B(a | s) exp((1 - imitation) Q(s, a) / (imitation x scale)):
   epsilon-greedy on Q at imitation 0 (an innovator), B's empirical policy at 1 (an imitator);
+  where B holds no move in the state there is nothing to imitate, and the agent is greedy on Q;
 - a new tie's Q-functions are set by ``selfplay`` encounters of each end against the model of
   others: the empirical policy (3.1.1), or (``other_model`` = norm-deviant, 3.1.2) the social
   norm (B's most frequent move per state, followed with tremble ``norm_tremble``) mixed with
@@ -62,8 +63,8 @@ EMPIRICAL, NORM_DEVIANT = 0, 1
 # options
 (O_PRODUCTION, O_GIFT, O_HUNGER_WEIGHT, O_HUNGER_CAP, O_HIT_PAIN, O_HIT_COST, O_MAX_MOVES, O_GAMMA, O_INIT,
  O_ALPHA, O_EPS_DECAY, O_EPS_FLOOR, O_IMITATION, O_BUFFER_RATE, O_SELFPLAY, O_SELFPLAY_EACH, O_OTHER_MODEL,
- O_TREMBLE, O_REFIT, O_MARGIN, O_REPLACE_AFTER, O_WALK_STOP, O_ATTRITION, O_INITIAL_Q, O_PRIOR_N, O_MEAL, O_IMITATION_SCALE, O_EMPIRICAL_PRIOR) = range(28)
-OPTIONS = 28
+ O_TREMBLE, O_REFIT, O_MARGIN, O_REPLACE_AFTER, O_WALK_STOP, O_ATTRITION, O_INITIAL_Q, O_PRIOR_N, O_MEAL, O_IMITATION_SCALE, O_EMPIRICAL_PRIOR, O_MOVE_EPS) = range(29)
+OPTIONS = 29
 
 # counters
 (C_TURNS, C_ENCOUNTERS, C_DECLINED, C_MOVES, C_HITS, C_CORN_GIVEN, C_LABOUR_GIVEN, C_LAND_GIVEN, C_EATS,
@@ -137,6 +138,15 @@ def empirical(emp, ctx, side, s, a, prior):
     if total <= 0.0:
         return 1.0 / MOVES
     return (emp[ctx, side, s, a] + prior / MOVES) / total
+
+
+@njit(inline="always")
+def _seen(emp, ctx, side, s):
+    """Whether B holds any move in this state (where it holds none, there is nothing to imitate)."""
+    for a in range(MOVES):
+        if emp[ctx, side, s, a] > 0.0:
+            return True
+    return False
 
 
 @njit(inline="always")
@@ -257,6 +267,7 @@ def play(world, buffer, opt, rng, counts, tie, agent_x, row_x, agent_y, row_y, k
     max_moves = int(opt[O_MAX_MOVES])
     other_model = int(opt[O_OTHER_MODEL])
     tremble, imitation, prior = opt[O_TREMBLE], opt[O_IMITATION], opt[O_EMPIRICAL_PRIOR]
+    move_eps_own = math.isnan(opt[O_MOVE_EPS])
     agents = (agent_x, agent_y)
     rows = (row_x, row_y)
     kinds = (kind_x, kind_y)
@@ -284,9 +295,9 @@ def play(world, buffer, opt, rng, counts, tie, agent_x, row_x, agent_y, row_y, k
                 acc = acc1 if side == 1 else acc0
                 q = q_tie[tie, side, prev_s, prev_a]
                 q_tie[tie, side, prev_s, prev_a] = q + step * (acc + _max_q(q_tie, tie, side, s) - q)
-            if _unit(rng) < eps[agent]:
+            if _unit(rng) < (eps[agent] if move_eps_own else opt[O_MOVE_EPS]):
                 a = _below(rng, MOVES)
-            elif imitation > 0.0:
+            elif imitation > 0.0 and _seen(emp, ctx, side, s):
                 a = _imitating_move(q_tie, tie, side, s, emp, ctx, imitation, opt[O_IMITATION_SCALE], prior, rng)
             else:
                 a = _greedy_move(q_tie, tie, side, s, rng)
@@ -440,18 +451,28 @@ def new_tie(world, buffer, opt, rng, counts, tie, contexts, scratch):
 
 @njit(cache=True)
 def start_tie(world, opt, tie):
-    """A new tie's Q-functions before self-play: ``initial_q``, or (nan) neutral: each end's value
-    of its best game alone now, as if the encounter changed nothing; its starting value too."""
+    """A new tie's Q-functions before self-play: ``initial_q``, or (nan) what each end knows
+    without knowing the other: the value of its own goods after the move (seed 001 leaves the
+    prior open; our choice), Q(s, a) = V(goods after a) - hit_cost if a is a hit, for every s;
+    the starter's starting value is its value of its best game alone."""
     land, corn, labour, hunger, q_meta, tie_dst, v_start, q_tie = (world[0], world[1], world[2], world[3], world[6],
                                                                   world[7], world[10], world[11])
     slots = world[16][0]
+    production, init = opt[O_PRODUCTION], opt[O_INIT]
     x, y = tie // slots, tie_dst[tie]
-    value_x = _alone(q_meta, x, meta_state(land, corn, labour, hunger, x, opt[O_PRODUCTION]))
-    value_y = _alone(q_meta, y, meta_state(land, corn, labour, hunger, y, opt[O_PRODUCTION]))
-    neutral = math.isnan(opt[O_INITIAL_Q])
-    q_tie[tie, 0, :, :] = value_x if neutral else opt[O_INITIAL_Q]
-    q_tie[tie, 1, :, :] = value_y if neutral else opt[O_INITIAL_Q]
-    v_start[tie] = value_x
+    v_start[tie] = _alone(q_meta, x, meta_state(land, corn, labour, hunger, x, production))
+    if not math.isnan(opt[O_INITIAL_Q]):
+        q_tie[tie, :, :, :] = opt[O_INITIAL_Q]
+        return
+    scratch = q_meta.shape[0]  # the first scratch row
+    for side, agent in ((0, x), (1, y)):
+        for a in range(MOVES):
+            land[scratch], corn[scratch], labour[scratch] = land[agent], corn[agent], labour[agent]
+            hunger[scratch] = hunger[agent]
+            _apply(a, scratch, scratch + 1, land, corn, labour, opt[O_GIFT])
+            s = meta_state(land, corn, labour, hunger, scratch, production)
+            q = value(q_meta, v_start, tie_dst, slots, agent, s, init) - (opt[O_HIT_COST] if a == HIT else 0.0)
+            q_tie[tie, side, :, a] = q
 
 
 @njit(cache=True)

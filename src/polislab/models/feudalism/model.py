@@ -32,6 +32,7 @@ def options(params: FeudalismParams) -> np.ndarray:
     opt[k.O_EPS_DECAY], opt[k.O_EPS_FLOOR] = params.exploration_decay, params.exploration_floor
     opt[k.O_IMITATION], opt[k.O_BUFFER_RATE] = params.imitation, params.buffer_rate
     opt[k.O_IMITATION_SCALE], opt[k.O_EMPIRICAL_PRIOR] = params.imitation_scale, params.empirical_prior
+    opt[k.O_MOVE_EPS] = np.nan if params.move_exploration is None else params.move_exploration
     opt[k.O_SELFPLAY], opt[k.O_SELFPLAY_EACH] = params.selfplay, params.selfplay_each
     opt[k.O_OTHER_MODEL] = k.NORM_DEVIANT if params.other_model == "norm-deviant" else k.EMPIRICAL
     opt[k.O_TREMBLE], opt[k.O_REFIT], opt[k.O_MARGIN] = params.norm_tremble, params.refit_every, params.replace_margin
@@ -144,8 +145,10 @@ def simulate(params: FeudalismParams, seed: int, progress: Progress | None = Non
     rng = new_state(derived_seed(seed, 1))
     counts = np.zeros(k.COUNTERS)
     if params.tie_slots:
+        k.run_turns(world, buffer, opt, rng, counts, 0, params.warmup * n, params.contexts)  # no ties yet: alone
         k.first_ties(world, buffer, opt, rng, counts, params.contexts, params.graph == "complete")
-    counts[:] = 0.0  # self-play is not counted
+        world[14][:], world[15][:] = 0.0, 0  # wellbeing is counted from here
+    counts[:] = 0.0  # neither warm-up nor self-play is counted
     every = params.record_every or max(1, params.turns // 100)
     tail_start = params.turns - max(1, params.turns // 10)
     series: dict[str, list] = {"step": [], **{name: [] for name in SERIES}}

@@ -36,6 +36,8 @@ class FeudalismParams(Params):
     contexts: int = Field(2, ge=1, le=16, description="tie contexts (integer types)")
     graph: Literal["random", "complete"] = Field(
         "random", description="start: random ties, or (few agents) a tie to every other agent, lost only by attrition")
+    warmup: int = Field(50, ge=0, le=100_000, description="turns per agent alone (learning to feed itself) before the "
+                        "ties are made")
     turns: int = Field(200_000, ge=1, le=10**10, description="meta-game turns (one agent each) to run")
     production: float = Field(100.0, gt=0, description="corn harvested per unit of min(land, labour)")
     meal: float = Field(50.0, gt=0, description="corn that takes one unit of hunger away")
@@ -43,17 +45,19 @@ class FeudalismParams(Params):
     hunger_weight: float = Field(0.25, ge=0, description="wellbeing lost per unit of hunger each turn")
     hunger_cap: float = Field(10.0, gt=0, description="hunger stops rising here")
     hit_pain: float = Field(1.0, ge=0, description="wellbeing lost by an agent hit with a stick")
-    hit_cost: float = Field(0.0, ge=0, description="wellbeing lost by the hitter")
+    hit_cost: float = Field(0.1, ge=0, description="wellbeing lost by the hitter (the effort of a blow)")
     max_moves: int = Field(10, ge=2, le=MAX_MOVES, description="an encounter ends after this many moves")
     discount: float = Field(0.9, ge=0, lt=1, description="meta-game discount per turn")
     initiation_discount: float = Field(0.95, gt=0, le=1,
                                        description="factor on an encounter's value when choosing it (seed 001, 3.1)")
     learning_rate: float = Field(0.1, gt=0, le=1, description="alpha of every Q-update")
-    exploration: float = Field(0.2, ge=0, le=1, description="initial probability of a random choice")
+    exploration: float = Field(0.05, ge=0, le=1, description="initial probability of a random choice")
     exploration_decay: float = Field(0.999, gt=0, le=1, description="factor per decision of the agent")
     exploration_floor: float = Field(0.01, ge=0, le=1, description="lowest exploration probability")
-    initial_q: float | None = Field(None, description="Q-value of an encounter move never learnt; None: the "
-                                    "agent's value of its best game alone when the tie is made (a neutral start)")
+    move_exploration: float | None = Field(None, ge=0, le=1, description="chance of a random move in an encounter; "
+                                           "None: the agent's exploration, as in the meta-game")
+    initial_q: float | None = Field(None, description="Q-value of an encounter move never learnt; None: the value "
+                                    "of the agent's own goods after the move, when the tie is made")
     imitation: float = Field(0.5, ge=0, le=1, description="weight of the loss of departing from B's empirical policy "
                              "against that of private value (seed 001, 3.1.1: 0 innovator, 1 imitator)")
     imitation_scale: float = Field(1.0, gt=0, description="wellbeing worth one nat of departure from B's policy")
@@ -105,7 +109,8 @@ PRESETS = {
     # sanity (issue 25): no ties, so no encounters: wellbeing is what eating alone gives
     "alone": dict(agents=50, ties=0, turns=100_000),
     # sanity: B starts full of sharing and agents imitate it
-    "sharing": dict(agents=200, buffer_start="sharing", imitation=1.0, exploration=0.0, turns=400_000),
+    "sharing": dict(agents=200, buffer_start="sharing", imitation=1.0, move_exploration=0.0, empirical_prior=0.0,
+                    turns=400_000),
     "innovators": dict(agents=200, imitation=0.0, turns=400_000),
     "imitators": dict(agents=200, imitation=0.9, turns=400_000),
     "deviants": dict(agents=200, deviants=0.2, other_model="norm-deviant", turns=400_000),
