@@ -123,3 +123,9 @@ def test_trade_on_the_engine_matches_the_fast_kernel(memory, agents, encounters)
         else:
             assert _welch_t(a, b) < 3.0, (measure, np.mean(a), np.mean(b))
     assert engine_runs[0]["messages"] == 4 * encounters  # tick, meet, move, reply per meeting
+
+
+def test_the_same_seed_gives_the_same_run_on_the_engine():
+    params = TradeParams(agents=5, memory="partner", encounters=20_000)
+    assert trade_messages.simulate(params, 3) == trade_messages.simulate(params, 3)
+    assert trade_messages.simulate(params, 3) != trade_messages.simulate(params, 4)
