@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from polislab.experiments.catalog import Claim, Entry, Verdict, runs_by_point
+from polislab.experiments.catalog import Claim, Entry, Verdict, runs_by_point, spec_pair
 from polislab.experiments.store_reader import StoreReader
 from polislab.experiments.spec import Spec
 from polislab.models.coevolution.model import share_column
@@ -41,10 +41,11 @@ ADOPTION = Spec(model="coevolution", seeds=list(range(30)), name="competition-ad
                 params={**BASE, "w": 1.0, "w2": 0.1}, grid={"mixture": [s[1] for s in SCENARIOS]})
 
 
-def baseline_table(store: StoreReader) -> dict[tuple[float, float], dict[str, float]]:
+def baseline_table(store: StoreReader, specs: tuple[Spec, ...] = (BASELINES, BASELINES_QUICK)
+                   ) -> dict[tuple[float, float], dict[str, float]]:
     """Mean final share of each recommender (and cooperators) per (W, W2)."""
     table = {}
-    for point, runs in runs_by_point(store, [BASELINES, BASELINES_QUICK]):
+    for point, runs in runs_by_point(store, list(specs)):
         means = {name: float(np.mean(runs[share_column(name)])) for name in MANY}
         means["cooperators"] = float(np.mean(runs["cooperators_final"]))
         table[(point.w, point.w2)] = means
@@ -81,9 +82,9 @@ def _good_and_local_lead(store: StoreReader) -> Verdict:
     return Verdict("; ".join(parts) + " (mean over finite W2)", passed and bool(parts))
 
 
-def adoption_rows(store: StoreReader) -> list[dict]:
+def adoption_rows(store: StoreReader, specs: tuple[Spec, ...] = (ADOPTION,)) -> list[dict]:
     """Per Table 6 scenario: our means (coops, rewires, initial majority's final share) and the source's."""
-    found = {str(sorted(point.mixture.items())): runs for point, runs in runs_by_point(store, [ADOPTION])}
+    found = {str(sorted(point.mixture.items())): runs for point, runs in runs_by_point(store, list(specs))}
     rows = []
     for row, mixture, majority, coops, rewires, kept in SCENARIOS:
         runs = found.get(str(sorted(mixture.items())))
@@ -94,6 +95,7 @@ def adoption_rows(store: StoreReader) -> list[dict]:
                          coops=float(np.mean(runs["cooperators_final"])),
                          coops_sd=float(np.std(runs["cooperators_final"])),
                          rewires=float(np.mean(runs["rewires"])), kept=ours_kept,
+                         requests=float(np.mean(runs["rewire_requests"])),
                          source=(coops, rewires, kept),
                          shares={name: runs.get(share_column(name)) for name in mixture} if majority else {}))
     return rows
@@ -141,6 +143,74 @@ DRIFT = ("in our runs recommender shares drift like a voter model: a node makes 
          "its single-recommender rows (33,934 rewires for local) match ours (about 30,000)")
 
 
+# readings of section 5 that the text allows (issue 27), each a named option of the model
+READINGS = {
+    "retry": ("an exclusive recommender with no user to offer: the update is drawn again, the step not counted",
+              {"no_candidate": "retry"}),
+    "users": ("a recommender update weighs the mean fitness of the two recommenders' users, not the neighbour's",
+              {"recommender_judge": "users"}),
+    "open": ("recommenders offer any node, not only their own users (non-exclusive)", {"exclusive": False}),
+}
+
+
+def reading_specs(reading: str) -> tuple[tuple[Spec, Spec], tuple[Spec, Spec]]:
+    """(Table 6 full, quick), ((W, W2) grid full, quick) under a reading."""
+    options = READINGS[reading][1]
+    table = spec_pair("coevolution", f"competition-table6-{reading}", 30, 6,
+                      params={**BASE, "w": 1.0, "w2": 0.1, **options}, grid={"mixture": [s[1] for s in SCENARIOS]})
+    grid = spec_pair("coevolution", f"competition-grid-{reading}", 30, 2, params={**BASE, "mixture": MANY, **options},
+                     grid={"w": [1.0, 1.2, 1.6, 2.0], "w2": [0.01, 0.03, 0.1, 0.5]})
+    return table, grid
+
+
+def readings_table(store: StoreReader) -> tuple[str, list[str], list[list[str]]]:
+    """Table 6 row by row: the seed's values, then ours as built and under each reading."""
+    found = {"as built": {r["row"]: r for r in adoption_rows(store)}}
+    for reading in READINGS:
+        table, _ = reading_specs(reading)
+        found[reading] = {r["row"]: r for r in adoption_rows(store, table)}
+    rows = []
+    for row, _, majority, coops, rewires, kept in SCENARIOS:
+        cells = [row, f"{coops:.3f} / {rewires:,.0f} / {'-' if kept is None else f'{kept:.3f}'}"]
+        for name in found:
+            r = found[name].get(row)
+            cells.append("not run" if r is None else f"{r['coops']:.3f} / {r['rewires']:,.0f} ({r['requests']:,.0f}) / "
+                         + ("-" if r["kept"] is None else f"{r['kept']:.3f}"))
+        rows.append(cells)
+    return ("Table 6 under each reading (coops / rewires (requests) / initial majority's final share; W = 1, W2 = 0.1)",
+            ["scenario", "seed"] + list(found), rows)
+
+
+def readings_grid_table(store: StoreReader) -> tuple[str, list[str], list[list[str]]]:
+    """Local's final share over the (W, W2) box of the seed's critical region, per reading."""
+    tables = {"as built": baseline_table(store)}
+    for reading in READINGS:
+        tables[reading] = baseline_table(store, reading_specs(reading)[1])
+    points = sorted(key for key in tables["as built"] if 1 <= key[0] <= 2 and 0.01 <= key[1] <= 0.5)
+    rows = [[f"{w:g}", f"{w2:g}"] + [f"{tables[name][(w, w2)]['local']:.3f}" if (w, w2) in tables[name] else "not run"
+                                    for name in tables] for w, w2 in points]
+    return ("Local's final share (from 0.9) in and around the seed's critical region, per reading (the seed: under 0.5 "
+            "for W in [1, 2], W2 in [0.03, 0.1])", ["W", "W2"] + list(tables), rows)
+
+
+def _readings_take_over(store: StoreReader) -> Verdict:
+    """Does any reading give the seed's takeovers: the local majority falls under 0.5 somewhere in the box?"""
+    parts, lost = [], []
+    for reading in ("as built", *READINGS):
+        table = baseline_table(store) if reading == "as built" else baseline_table(store, reading_specs(reading)[1])
+        box = {key: means["local"] for key, means in table.items() if 1 <= key[0] <= 2 and 0.03 <= key[1] <= 0.1}
+        if box:
+            parts.append(f"{reading}: lowest {min(box.values()):.3f}")
+            if min(box.values()) < 0.5:
+                lost.append(reading)
+    return Verdict("local's lowest final share in the box: " + "; ".join(parts)
+                   + (f"; under 0.5 with {', '.join(lost)}" if lost else ""), bool(lost))
+
+
+READINGS_DIVERGE = ("none of the readings we could build gives the takeovers (see the reading-by-reading tables "
+                    "and docs/studies/competition.md, 'Readings of section 5'): retrying when no candidate changes "
+                    "little because an exclusive recommender rarely has none; judging recommenders by their users' "
+                    "fitness or opening them to every node leaves the shares drifting as before")
 NOTE = ("N = 1000, 10^5 steps, Erdos-Renyi k = 30, beta = 0.005, beta_med = 0.05, T = 2, S = -1, exclusive "
         "recommenders; each (W, W2) point runs 30 seeds (--quick: 6 seeds, W in 1, 1.2, 1.6, 2, inf).")
 ENTRIES = [
@@ -170,3 +240,30 @@ ENTRIES = [
                         "to 0.43 / 0.44", "the majority keeps at most 0.8 in both", _aligned_adopted,
                         divergence=DRIFT))),
 ]
+
+
+def _reading_entries() -> list[Entry]:
+    """Per reading: Table 6 and the critical region; the last carries the reading-by-reading
+    tables and the claim that some reading gives the takeovers."""
+    made = []
+    for name, (what, options) in READINGS.items():
+        (table, table_quick), (grid, grid_quick) = reading_specs(name)
+        last = name == list(READINGS)[-1]
+        made.append(Entry(study="competition", name=f"competition-table6-{name}", title=f"Table 6 read as: {what}",
+                          spec=table, quick_spec=table_quick, quick_seeds=6,
+                          notes=f"Options {options}; otherwise as the adoption experiments. Full: 30 runs per row; "
+                          "--quick: 6."))
+        made.append(Entry(
+            study="competition", name=f"competition-grid-{name}", title=f"The critical region read as: {what}",
+            spec=grid, quick_spec=grid_quick, quick_seeds=2,
+            notes=f"Options {options}; 90% local and 2.5% each of the others, W in [1, 2] and W2 in [0.01, 0.5]. "
+            "Full: 30 runs per point; --quick: 2.",
+            tables=(readings_table, readings_grid_table) if last else (),
+            claims=(Claim(f"{SOURCE}.2 (issue 27: the readings)", "a critical region where NO MED does not have a "
+                          "majority around W1 in [1, 2] and W2 in [0.03, 0.1]", "local under 50% there, under some "
+                          "reading", "a reading with local's mean share < 0.5 at a point of the box",
+                          _readings_take_over, divergence=READINGS_DIVERGE),) if last else ()))
+    return made
+
+
+ENTRIES += _reading_entries()

@@ -46,9 +46,9 @@ COUNTERS = ("step", "rewires", "requests", "structural", "cooperators", "absorbe
 (STEP, REWIRES, REQUESTS, STRUCTURAL, COOPERATORS, ABSORBED_AT, NO_CANDIDATE, PENDING, SWITCHES,
  AHEAD_CURSOR) = range(len(COUNTERS))
 OPTIONS = ("p_strategy", "beta", "contest_fitter", "link_sampling", "guard", "fallback_random", "tries",
-           "sorted_by_degree", "p_recommender", "beta_recommender", "exclusive")
+           "sorted_by_degree", "p_recommender", "beta_recommender", "exclusive", "retries", "judge_users")
 (P_STRATEGY, BETA, CONTEST_FITTER, LINK_SAMPLING, GUARD, FALLBACK_RANDOM, TRIES, SORTED_BY_DEGREE, P_RECOMMENDER,
- BETA_RECOMMENDER, EXCLUSIVE) = range(len(OPTIONS))
+ BETA_RECOMMENDER, EXCLUSIVE, RETRIES, JUDGE_USERS) = range(len(OPTIONS))
 AHEAD = 16  # node draws made this many node-sampling steps in advance, so their memory can be prefetched
 PREFETCH_FROM = 16_384  # nodes; smaller graphs sit in the cache and only pay for the hints
 
@@ -194,6 +194,20 @@ def _switch_recommender(x, new, slot, slot_codes, slot_counts, recommender, grou
 
 
 @njit(inline="always")
+def _users_fitness(a, b, slot, strategy, coop, degree, payoff):
+    """The mean fitness of the users of recommender slots a and b."""
+    total_a, total_b, users_a, users_b = 0.0, 0.0, 0, 0
+    for v in range(slot.shape[0]):
+        if slot[v] == a:
+            total_a += fitness(v, strategy, coop, degree, payoff)
+            users_a += 1
+        elif slot[v] == b:
+            total_b += fitness(v, strategy, coop, degree, payoff)
+            users_b += 1
+    return total_a / max(users_a, 1), total_b / max(users_b, 1)
+
+
+@njit(inline="always")
 def _prefetch_ahead(cursor, ahead_nodes, ahead_units, start, degree, data, strategy, coop):
     """Start loading what later steps will read: the node drawn for AHEAD steps on, the sampled
     link of the node AHEAD / 2 steps on, and that link's far end AHEAD / 4 steps on (each stage
@@ -234,6 +248,8 @@ def run(until, rng, graph, strategy, coop, recommender, slot, slot_codes, slot_c
     sorted_by_degree = options[SORTED_BY_DEGREE] > 0
     p_recommender, beta_recommender = options[P_RECOMMENDER], options[BETA_RECOMMENDER]
     exclusive = options[EXCLUSIVE] > 0
+    retries, judge_users = int(options[RETRIES]), options[JUDGE_USERS] > 0
+    retried, retrying = 0, False  # updates drawn again in a row for the current step (no_candidate=retry)
     # the hot loop keeps its random stream, step and cooperator count in locals (not in arrays
     # that every other store might alias) and writes them back whenever it leaves or recommends
     s0, s1, s2, s3 = rng[0], rng[1], rng[2], rng[3]
@@ -253,6 +269,9 @@ def run(until, rng, graph, strategy, coop, recommender, slot, slot_codes, slot_c
                 counters[ABSORBED_AT] = step
             break
         step += 1
+        if not retrying:
+            retried = 0
+        retrying = False
         if p_recommender > 0.0:  # drawn only in competition, so other runs keep their random stream
             word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
             if to_unit(word) < p_recommender:
@@ -264,7 +283,11 @@ def run(until, rng, graph, strategy, coop, recommender, slot, slot_codes, slot_c
                 y = data[start[x] + int(to_unit(word) * degree[x]), 1]
                 if slot[x] == slot[y]:
                     continue
-                gain = fitness(y, strategy, coop, degree, payoff) - fitness(x, strategy, coop, degree, payoff)
+                if judge_users:
+                    mine, theirs = _users_fitness(slot[x], slot[y], slot, strategy, coop, degree, payoff)
+                    gain = theirs - mine
+                else:
+                    gain = fitness(y, strategy, coop, degree, payoff) - fitness(x, strategy, coop, degree, payoff)
                 word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
                 if to_unit(word) < fermi(beta_recommender, gain):
                     _switch_recommender(x, slot[y], slot, slot_codes, slot_counts, recommender, group, strategy,
@@ -329,6 +352,10 @@ def run(until, rng, graph, strategy, coop, recommender, slot, slot_codes, slot_c
         s0, s1, s2, s3 = rng[0], rng[1], rng[2], rng[3]
         if z < 0:
             counters[NO_CANDIDATE] += 1
+            if retried < retries:  # retry: this update does not count; the step draws another
+                retried += 1
+                retrying = True
+                step -= 1
             continue
         _apply_rewire(h, rewirer, dropped, z, graph, strategy, coop, adjacency, ranking, sorted_by_degree)
         counters[REWIRES] += 1

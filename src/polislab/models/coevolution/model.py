@@ -181,7 +181,8 @@ def initial_state(params: CoevolutionParams, seed: int) -> State:
         link_sampling=params.structural_sampling == "link", guard=params.isolation_guard,
         fallback_random=params.no_candidate == "random", tries=params.candidate_tries,
         sorted_by_degree=sorted_by_degree, p_recommender=params.recommender_probability,
-        beta_recommender=params.beta_med, exclusive=params.exclusive)
+        beta_recommender=params.beta_med, exclusive=params.exclusive,
+        retries=params.retries if params.no_candidate == "retry" else 0, judge_users=params.recommender_judge == "users")
     options = np.array([option_values[name] for name in kernels.OPTIONS], dtype=np.float64)  # in the kernel's order
     counters = np.zeros(len(kernels.COUNTERS), dtype=np.int64)
     counters[kernels.COOPERATORS] = cooperators

@@ -26,8 +26,11 @@ class CoevolutionParams(Params):
     - ``update``: ``asynchronous`` (one node at a time) or ``synchronous`` (W = 0 only: every node
       imitates a random neighbour at once, one generation per step).
     - ``isolation_guard``: refuse a move that would leave the dropped node with no link.
-    - ``no_candidate``: when the recommender has no valid node, ``keep`` the link or fall back to
-      a ``random`` valid node (of the rewirer's recommender's users, when exclusive).
+    - ``no_candidate``: when the recommender has no valid node, ``keep`` the link, fall back to
+      a ``random`` valid node (of the rewirer's recommender's users, when exclusive), or ``retry``:
+      the step does not count and a new update is drawn in its place (a reading of seed 002,
+      section 5, whose mixed runs count more rewires than steps; issue 27), up to
+      ``retries`` in a row.
 
     Competition (seed 002, section 5.1): ``mixture`` gives the initial share of users of each
     recommender (exactly, by largest remainders, placed at random). A step is a recommender
@@ -58,7 +61,10 @@ class CoevolutionParams(Params):
     structural_sampling: Literal["node", "link"] = Field("node", description="what a structural update samples")
     update: Literal["asynchronous", "synchronous"] = Field("asynchronous", description="update scheme (synchronous: W = 0)")
     isolation_guard: bool = Field(True, description="refuse moves that would isolate the dropped node")
-    no_candidate: Literal["keep", "random"] = Field("keep", description="when the recommender has no valid node")
+    no_candidate: Literal["keep", "random", "retry"] = Field("keep", description="when the recommender has no valid "
+                                                             "node")
+    retries: int = Field(1000, ge=1, description="no_candidate=retry: at most this many updates drawn in a row for "
+                         "one step")
     candidate_tries: int = Field(32, ge=1, description="random draws before a recommender scans its candidates")
     record_every: int = Field(0, ge=0, description="record series every this many steps; 0: no series")
     mixture: dict[str, float] | None = Field(None, description="competition: initial share of users per "
@@ -67,6 +73,9 @@ class CoevolutionParams(Params):
                       "0: none, inf: only those")
     beta_med: float = Field(0.05, ge=0, description="selection intensity of recommender updates (seed 002: 10 beta)")
     exclusive: bool = Field(True, description="a recommender offers only its own users (seed 002, section 5.1)")
+    recommender_judge: Literal["neighbour", "users"] = Field(
+        "neighbour", description="a recommender update compares the neighbour's fitness with one's own, or the mean "
+        "fitness of the two recommenders' users")
 
     @field_validator("mixture", mode="before")
     @classmethod
