@@ -118,3 +118,30 @@ def test_bookkeeping_holds_after_a_long_competition():
             assert np.all(state.where[members] == np.arange(len(members)))
         state.graph.check()
     assert switches > 300
+
+
+def test_users_fitness_is_the_mean_over_each_recommenders_users():
+    """Three users of slot 0 and one of slot 1 on a path 0-1-2-3 (strategies C, D, C, C; T = 2,
+    S = -1, R = 1, P = 0): fitness 0: -1 (C facing D); 1: 2 + 2 = 4; 2: -1 + 1 = 0; 3: 1."""
+    payoff = np.array([[0.0, 2.0], [-1.0, 1.0]])
+    strategy = np.array([1, 0, 1, 1])
+    degree = np.array([1, 2, 2, 1])
+    coop = np.array([0, 2, 1, 1])
+    slot = np.array([0, 0, 0, 1])
+    assert kernels._users_fitness(0, 1, slot, strategy, coop, degree, payoff) == pytest.approx((1.0, 1.0))
+    assert kernels._users_fitness(1, 0, slot, strategy, coop, degree, payoff) == pytest.approx((1.0, 1.0))
+    slot = np.array([1, 0, 0, 1])
+    assert kernels._users_fitness(0, 1, slot, strategy, coop, degree, payoff) == pytest.approx((2.0, 0.0))
+
+
+def test_retry_draws_again_in_place_of_an_update_whose_recommender_offers_nobody():
+    """With the null recommender every request finds nobody: kept links cost a step each, while
+    under retry (up to 3 in a row) the failed updates do not count, so requests per step rise
+    and every request is a failure either way."""
+    spec = get_model("coevolution")
+    base = dict(n=100, k=6, graph="erdos-renyi", recommender="null", steps=3000, w=float("inf"), isolation_guard=False)
+    kept = spec.simulate(spec.make_params(base), 1).metrics
+    retried = spec.simulate(spec.make_params({**base, "no_candidate": "retry", "retries": 3}), 1).metrics
+    for run in (kept, retried):
+        assert run["rewires"] == 0 and run["no_candidate_events"] == run["rewire_requests"]
+    assert retried["rewire_requests"] > 1.5 * kept["rewire_requests"]
