@@ -73,3 +73,29 @@ def test_the_duckdb_examples_run_on_a_store(page, tmp_path, monkeypatch):
             store.write_result(tmp_path / path, result)
         monkeypatch.chdir(tmp_path)
         exec(compile(block, str(page), "exec"), {})
+
+
+def _heading_anchors(page: Path) -> set[str]:
+    """The anchors MkDocs gives a page's headings (python-markdown's toc slugify)."""
+    anchors = set()
+    for line in page.read_text().splitlines():
+        if line.startswith("#"):
+            text = line.lstrip("#").strip()
+            slug = re.sub(r"[^\w\s-]", "", text).strip().lower()
+            anchors.add(re.sub(r"[-\s]+", "-", slug))
+    return anchors
+
+
+def test_every_known_divergence_points_at_the_docs_section_that_explains_it():
+    """A claim that says why we differ from its source names the docs section that explains it
+    (issue 27), and that page and heading exist."""
+    docs = ROOT / "docs"
+    for entry in entries():
+        for claim in entry.claims:
+            if not claim.divergence:
+                continue
+            assert claim.explained_in, f"{entry.name}: '{claim.says[:40]}' has a divergence but no explained_in"
+            page, _, anchor = claim.explained_in.partition("#")
+            assert (docs / page).is_file(), f"{entry.name}: no docs page {page}"
+            assert anchor in _heading_anchors(docs / page), f"{entry.name}: no heading #{anchor} in {page}"
+            assert "Explained in docs/" in claim.why()

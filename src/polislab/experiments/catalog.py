@@ -57,6 +57,8 @@ class Claim:
     tolerance: str
     measure: Callable[[StoreReader], Verdict]
     divergence: str = ""  # why we expect not to reproduce this claim (shown when the check fails)
+    explained_in: str = ""  # the docs section that explains a divergence: "studies/<study>.md#<heading>"
+    source_option: str = ""  # the option that reproduces the source's way, where one exists
 
     def check(self, store: StoreReader) -> Verdict:
         """Our verdict, or a failed one naming what was missing when no runs are stored."""
@@ -64,6 +66,15 @@ class Claim:
             return self.measure(store)
         except UNMEASURABLE as error:
             return Verdict(f"not measurable from the stored runs ({type(error).__name__}: {error})", False)
+
+    def why(self) -> str:
+        """The divergence, where the docs explain it, and the option that gives the source's way."""
+        parts = [self.divergence]
+        if self.explained_in:
+            parts.append(f"Explained in docs/{self.explained_in.replace('#', ' § ', 1)}.")
+        if self.source_option:
+            parts.append(f"The source's way: {self.source_option}.")
+        return " ".join(part.rstrip() for part in parts if part)
 
     def status(self, verdict: Verdict) -> str:
         """pass, known divergence (failed, and we document why), fail, or too few to judge."""

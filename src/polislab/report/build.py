@@ -171,7 +171,7 @@ def _claims(entry: Entry, store: StoreReader) -> list[ClaimRow]:
         verdict = claim.check(store)
         status = TOO_FEW if smoke_sized() else claim.status(verdict)  # smoke size judges nothing
         rows.append(ClaimRow(entry.name, claim.source, claim.says, claim.expected, verdict.ours, claim.tolerance,
-                             status, claim.divergence if status == DIVERGES else ""))
+                             status, claim.why() if status == DIVERGES else ""))
     return rows
 
 

@@ -207,6 +207,7 @@ def _readings_take_over(store: StoreReader) -> Verdict:
                    + (f"; under 0.5 with {', '.join(lost)}" if lost else ""), bool(lost))
 
 
+READINGS_DOC = "studies/competition.md#readings-of-section-5"
 READINGS_DIVERGE = ("none of the readings we could build gives the takeovers (see the reading-by-reading tables "
                     "and docs/studies/competition.md, 'Readings of section 5'): retrying when no candidate changes "
                     "little because an exclusive recommender rarely has none; judging recommenders by their users' "
@@ -219,12 +220,12 @@ ENTRIES = [
           notes="90% local, 2.5% each of good, bad, random and fair. " + NOTE,
           claims=(Claim(f"{SOURCE}.2", "a critical region where NO MED does not have a majority around W1 in "
                         "[1, 2] and W2 in [0.03, 0.1]", "local under 50% there", "at least one (W, W2) of that "
-                        "box with local's mean share < 0.5", _critical_region, divergence=DRIFT),
+                        "box with local's mean share < 0.5", _critical_region, divergence=DRIFT, explained_in=READINGS_DOC),
                   Claim(f"{SOURCE}.2", "for W1 = inf ... the initial conditions remain practically the same",
                         "local stays at 0.9", "within 0.05 at every W2", _infinite_w),
                   Claim(f"{SOURCE}.2, Fig. 15", "GOOD and NO MED have a tendency to dominate over the others",
                         "good leads the minority recommenders", "good first at W = 1, 1.2, 1.6, 2",
-                        _good_and_local_lead, divergence=DRIFT))),
+                        _good_and_local_lead, divergence=DRIFT, explained_in=READINGS_DOC))),
     Entry(study="competition", name="competition-adoption", title="Adoption experiments (Fig. 16, Table 6)",
           spec=ADOPTION, quick_seeds=30, tables=(table6,),
           notes="Engagement maximizer = random, aligned = good (random cooperators), as the seed picks them. "
@@ -238,7 +239,7 @@ ENTRIES = [
                   Claim(f"{SOURCE}.3, Fig. 16b-c", "aligned recommender gets adopted ... is able to dominate in an "
                         "environment initially dominated by the engagement maximizers", "initial majority falls "
                         "to 0.43 / 0.44", "the majority keeps at most 0.8 in both", _aligned_adopted,
-                        divergence=DRIFT))),
+                        divergence=DRIFT, explained_in=READINGS_DOC))),
 ]
 
 
@@ -262,7 +263,7 @@ def _reading_entries() -> list[Entry]:
             claims=(Claim(f"{SOURCE}.2 (issue 27: the readings)", "a critical region where NO MED does not have a "
                           "majority around W1 in [1, 2] and W2 in [0.03, 0.1]", "local under 50% there, under some "
                           "reading", "a reading with local's mean share < 0.5 at a point of the box",
-                          _readings_take_over, divergence=READINGS_DIVERGE),) if last else ()))
+                          _readings_take_over, divergence=READINGS_DIVERGE, explained_in=READINGS_DOC),) if last else ()))
     return made
 
 

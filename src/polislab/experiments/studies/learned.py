@@ -315,7 +315,7 @@ ENTRIES = [
                         _best_heuristic,
                         divergence="with 8,000 (--quick) to 30,000 training decisions our N = 10 policies beat the "
                         "random recommender on both rewards but not the best heuristic (cooperators-lowest for "
-                        "#coops, fair for #rewires); the source trains for far longer"),
+                        "#coops, fair for #rewires); the source trains for far longer", explained_in="studies/learned.md#research-log"),
                   Claim(f"{SOURCE}.3", "engagement optimizers will lead the environment to low final numbers of "
                         "cooperators", "aligned > engagement", "difference of mean final cooperators > 0 at every "
                         "evaluated N, 95% CI pooled over N above 0", _engagement_leaves_fewer_cooperators),
@@ -330,7 +330,7 @@ ENTRIES = [
                           f"{LARGE[label][0].params['reward']}", "difference of means to the best heuristic at "
                           f"N = {_size(label)}, 95% CI above 0 (at least {MIN_EVALUATION_EPISODES} fresh episodes)",
                           partial(_large_gat_beats_every_heuristic, label),
-                          divergence=LARGE_DIVERGENCE.get(label, "")),))
+                          divergence=LARGE_DIVERGENCE.get(label, ""), explained_in="studies/learned.md#research-log"),))
       for label in LARGE),
     Entry(study="learned", name="learned-heuristics", title="Heuristics on the Table 4 environments",
           spec=HEURISTIC_RUNS, quick_spec=HEURISTIC_RUNS_QUICK, quick_seeds=60, tables=(heuristic_table,),

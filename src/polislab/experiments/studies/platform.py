@@ -157,7 +157,8 @@ ENTRIES = [
                         _beats("user"),
                         divergence="our learner loses followers as it explores: a change of stance makes followers "
                         "unfollow after repeated disagreement, and 60 decisions are few for its table of 18 x 6 "
-                        "values; the paper's agents and schedule are LLM-driven and not given in seed 003"))),
+                        "values; the paper's agents and schedule are LLM-driven and not given in seed 003",
+                        explained_in="studies/platform.md#research-log"))),
     Entry(study="platform", name="platform-action-space", title="Limiting the action space, and self-observation",
           spec=SETTING_SPECS[0], quick_spec=SETTING_SPECS[1], quick_seeds=8, tables=(settings_table,),
           notes="The q-learning influencer of the entry above (epsilon 0.02) with 3 stances x 2 activities or 3 "
@@ -174,7 +175,8 @@ ENTRIES = [
                                  "self-observation"),
                         divergence="with its last action in its state our tabular learner alternates between two "
                         "actions (their values differ by state) instead of settling; the paper's self-observation "
-                        "is an LLM agent reading its own posts, which a table cannot mirror"))),
+                        "is an LLM agent reading its own posts, which a table cannot mirror",
+                        explained_in="studies/platform.md#research-log"))),
     Entry(study="platform", name="platform-rankers", title="Feed rankers, with and without an influencer",
           spec=RANKER_SPECS[0], quick_spec=RANKER_SPECS[1], quick_seeds=3, tables=(rankers_table,),
           notes="1000 users with bounded confidence for 100 days under each feed ranker, without and with one "

@@ -147,6 +147,7 @@ def population_rows(store: StoreReader) -> tuple[str, list[str], list[list[str]]
 
 
 SOURCE = "seed 001"
+SOURCE_LEARNING_DOC = "studies/trade.md#research-log-experiment-1-with-the-source-codes-learning"
 ENTRIES = [
     Entry(study="trade", name="trade-zero-memory", title="Zero memory agents", spec=ZERO, quick_spec=ZERO_QUICK,
           quick_seeds=4, notes=QUICK_NOTE, claims=(Claim(f"{SOURCE}, 2.1", "a zero memory Q-learning agent will always learn to "
@@ -166,10 +167,17 @@ ENTRIES = [
                         "tit-for-tat leaves", "the run from (10, 10) ends elsewhere", _tit_for_tat_leaves),
                   Claim(f"{SOURCE}'s code, Experiment 1", "every start converges to one of five attracting "
                         "societies: 0x62/0x26, 0x66, 0xfe/0xef, 0xee, 0xff", "only these five",
-                        "every end among them", _ends_among_five),
+                        "every end among them", _ends_among_five,
+                        divergence="our default learning (alpha 0.001 with bias correction, an imprint behind 1000 "
+                        "pseudo-updates, an exploration floor) is not the source code's; with the code's, every start "
+                        "ends at 0x66", explained_in=SOURCE_LEARNING_DOC,
+                        source_option="preset experiment1-source (entry trade-attractors-source)"),
                   Claim(f"{SOURCE}'s code, Experiment 1", "the 256 starts reach all five attracting societies",
                         "all five", f"each reached from some start; decided on all {len(PAIRS)} starts "
-                        "(--quick runs 16)", _all_five_reached))),
+                        "(--quick runs 16)", _all_five_reached,
+                        divergence="neither our learning nor the source code's reaches all five (the code's reaches "
+                        "only 0x66); what remains is its 32-bit arithmetic, its tie rule, or an earlier version of its "
+                        "experiment", explained_in=SOURCE_LEARNING_DOC))),
     Entry(study="trade", name="trade-attractors-source", title="Experiment 1 with the source code's learning",
           spec=SOURCE_LEARNING, quick_spec=SOURCE_LEARNING_QUICK, quick_seeds=1, tables=(source_learning_table,),
           notes="The attractor table again, learning as the source's code does (preset experiment1-source: constant "
