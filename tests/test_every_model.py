@@ -17,7 +17,8 @@ VARIANTS = {  # more small parameter sets, for code paths the defaults do not ta
     "opinion": [{"n": 40, "radius": 0.3, "updates": 20_000, "records": 5, "snapshots": [10, 1000]}],
     "oracle": [{"runs": 10, "steps": 200, "oracle": "counterfactual"}],
     "platform": [{"n": 100, "days": 2, "follows": 5, "ranker": "hot", "events": True}],
-    "trade": [{"encounters": 5000, "memory": "friends", "agents": 5}],
+    "trade": [{"encounters": 5000, "memory": "friends", "agents": 5},
+              {"encounters": 5000, "ties": "sticky", "arithmetic": "float32", "initial_policies": [6, 10]}],
 }
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from polislab import get_model
 from polislab.learn.qtable import step_table, update
-from polislab.models.trade.kernels import policy_numbers
+from polislab.models.trade.kernels import greedy_actions, policy_numbers
 
 SPEC = get_model("trade")
 REWARD = {(0, 0): 3.0, (0, 1): 0.0, (1, 0): 4.0, (1, 1): 1.0}  # seed 001, Table 2.1 (0 trade, 1 steal)
@@ -100,7 +100,7 @@ def test_policy_numbers_follow_the_source():
         q[0, state, action] = 1
     for state, action in enumerate([0, 1, 0, 1]):  # tit-for-tat
         q[1, state, action] = 1
-    assert list(policy_numbers(q, "partner")) == [6, 10]
+    assert list(policy_numbers(greedy_actions(q, np.zeros((0, 0), dtype=np.int64)), "partner")) == [6, 10]
 
 
 @pytest.mark.parametrize("remember", ["first", "last"])
@@ -109,3 +109,12 @@ def test_friends_memory_runs_and_is_deterministic(remember):
                                "encounters": 20_000})
     a, b = SPEC.simulate(params, 4), SPEC.simulate(params, 4)
     assert a.metrics == b.metrics and 0 <= a.metrics["mean_wellbeing"] <= 4
+
+
+def test_the_sticky_tie_rule_keeps_the_best_action_until_another_is_strictly_greater():
+    from polislab.models.trade.kernels import _restick
+
+    q = np.array([[[1.0, 1.0], [2.0, 1.0]]])
+    best = np.array([[1, 1]])
+    assert not _restick(q, best, 0, 0) and best[0, 0] == 1  # a tie keeps the current best
+    assert _restick(q, best, 0, 1) and best[0, 1] == 0  # a strictly greater action takes over

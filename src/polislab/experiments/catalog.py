@@ -71,7 +71,7 @@ class Claim:
         """The divergence, where the docs explain it, and the option that gives the source's way."""
         parts = [self.divergence]
         if self.explained_in:
-            parts.append(f"Explained in docs/{self.explained_in.replace('#', ' § ', 1)}.")
+            parts.append(f"Explained in docs/{self.explained_in}.")
         if self.source_option:
             parts.append(f"The source's way: {self.source_option}.")
         return " ".join(part.rstrip() for part in parts if part)

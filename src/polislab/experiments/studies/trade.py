@@ -3,6 +3,8 @@ agents, the attractor table over the 16 x 16 initial policy pairs) and Experimen
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from polislab.experiments.catalog import Claim, Entry, Verdict, stored
@@ -34,6 +36,10 @@ SOURCE_LEARNING = Spec(model="trade", preset="experiment1-source", seeds=[0], na
                        grid={"initial_policies": PAIRS})
 SOURCE_LEARNING_QUICK = Spec(model="trade", preset="experiment1-source", seeds=[0],
                              name="trade-attractors-source-quick", grid={"initial_policies": [[p, p] for p in range(16)]})
+SOURCE_EXACT = Spec(model="trade", preset="experiment1-source-exact", seeds=[0], name="trade-attractors-source-exact",
+                    grid={"initial_policies": PAIRS})
+SOURCE_EXACT_QUICK = Spec(model="trade", preset="experiment1-source-exact", seeds=[0],
+                          name="trade-attractors-source-exact-quick", grid={"initial_policies": [[p, p] for p in range(16)]})
 DEFAULT_START = Spec(model="trade", preset="two-agents", seeds=list(range(20)), name="trade-two-agents",
                      params={"encounters": 50_000_000})
 DEFAULT_START_QUICK = Spec(model="trade", preset="two-agents", seeds=list(range(8)), name="trade-two-agents-quick",
@@ -71,16 +77,17 @@ def attractor_table(store: StoreReader) -> dict[tuple[int, int], int]:
     return table
 
 
-def source_learning_table(store: StoreReader) -> tuple[str, list[str], list[list[str]]]:
+def source_learning_table(store: StoreReader, specs: tuple[Spec, Spec] = (SOURCE_LEARNING, SOURCE_LEARNING_QUICK),
+                          title: str = "Experiment 1 with the source code's learning: where the starts end"
+                          ) -> tuple[str, list[str], list[list[str]]]:
     """Where the starts end under the learning of the source's code, and how many converged."""
-    runs = stored(store, SOURCE_LEARNING, SOURCE_LEARNING_QUICK)
+    runs = stored(store, *specs)
     ends: dict[int, list[bool]] = {}
     for pair, converged in zip(runs["policy_pair"], runs["converged"]):
         ends.setdefault(int(pair), []).append(bool(converged))
     rows = [[f"{end:#04x}", "yes" if end in SOURCE_ATTRACTORS else "no", str(len(found)), str(sum(found))]
             for end, found in sorted(ends.items())]
-    return ("Experiment 1 with the source code's learning: where the starts end",
-            ["final policy pair", "among the source's five", "starts", "converged"], rows)
+    return (title, ["final policy pair", "among the source's five", "starts", "converged"], rows)
 
 
 def _tit_for_tat_leaves(store: StoreReader) -> Verdict:
@@ -175,15 +182,24 @@ ENTRIES = [
                   Claim(f"{SOURCE}'s code, Experiment 1", "the 256 starts reach all five attracting societies",
                         "all five", f"each reached from some start; decided on all {len(PAIRS)} starts "
                         "(--quick runs 16)", _all_five_reached,
-                        divergence="neither our learning nor the source code's reaches all five (the code's reaches "
-                        "only 0x66); what remains is its 32-bit arithmetic, its tie rule, or an earlier version of its "
-                        "experiment", explained_in=SOURCE_LEARNING_DOC))),
+                        divergence="neither our learning nor the source code's reaches all five: with the code's "
+                        "learning, and with its tie rule and 32-bit Q-values too, every start ends at 0x66; the "
+                        "source's five may come from an earlier version of its experiment, which we could not read",
+                        explained_in=SOURCE_LEARNING_DOC))),
     Entry(study="trade", name="trade-attractors-source", title="Experiment 1 with the source code's learning",
           spec=SOURCE_LEARNING, quick_spec=SOURCE_LEARNING_QUICK, quick_seeds=1, tables=(source_learning_table,),
           notes="The attractor table again, learning as the source's code does (preset experiment1-source: constant "
           "alpha 0.01 without bias correction, the imprint of Q = 400 with no pseudo-updates behind it, "
           "exploration without a floor; issue 27). The code's update at the agent's next move comes in the same "
           "order as ours with two agents. Full: all 256 starts; --quick: the 16 symmetric ones."),
+    Entry(study="trade", name="trade-attractors-source-exact", title="Experiment 1 with the source code's learning, "
+          "tie rule and 32-bit Q-values", spec=SOURCE_EXACT, quick_spec=SOURCE_EXACT_QUICK, quick_seeds=1,
+          tables=(partial(source_learning_table, specs=(SOURCE_EXACT, SOURCE_EXACT_QUICK),
+                          title="Experiment 1 with the source code's learning, tie rule and 32-bit Q-values: where "
+                          "the starts end"),),
+          notes="As the entry above, adding the code's tie rule (an action is kept until another's Q-value is strictly "
+          "greater: QTablePolicy.h's bestAction) and its 32-bit Q-values (preset experiment1-source-exact; issue 27). "
+          "Full: all 256 starts; --quick: the 16 symmetric ones."),
     Entry(study="trade", name="trade-population", title="Experiment 2: many agents",
           spec=POPULATION, quick_spec=POPULATION_QUICK, quick_seeds=1, tables=(population_rows,),
           notes="Own-last-game memory and n = 3 remembered acquaintances (the last 3 met, as the source's code). "

@@ -76,13 +76,27 @@ def _friend_remember(agent, other, game, friend_ids, friend_state, friend_count,
     return game
 
 
-def _compile_run(memory: int):
-    """The encounter loop for one memory kind: ``memory`` is a compile-time constant here, so
-    the loop holds no code of the other kinds (a friends path left in it, even untaken, made
-    the loop 3-5x slower)."""
+@njit(inline="always")
+def _restick(q, best, agent, state):
+    """The source code's tie rule (QTablePolicy.h): the best action changes only when another's
+    Q-value is strictly greater than the current best's. Returns whether it changed."""
+    changed = False
+    for action in range(q.shape[2]):
+        if q[agent, state, action] > q[agent, state, best[agent, state]]:
+            best[agent, state] = action
+            changed = True
+    return changed
+
+
+def _compile_run(memory: int, sticky: bool):
+    """The encounter loop for one memory kind and tie rule: ``memory`` and ``sticky`` are
+    compile-time constants here, so the loop holds no code of the other variants (a friends path
+    left in it, even untaken, made the loop 3-5x slower). ``sticky``: actions are read from
+    ``best`` and kept until another is strictly better (the source code's rule); otherwise the
+    greedy action of the Q-values, ties to 0."""
 
     @njit(cache=True)
-    def _run(encounters, first, rng, q, counts, steps, epsilon, pair_state, own_state, friend_ids, friend_state,
+    def _run(encounters, first, rng, q, counts, steps, epsilon, best, pair_state, own_state, friend_ids, friend_state,
             friend_count, next_forget, rewards, options, learners, earned, met, last_change, stable_encounters):
         """Run encounters ``first`` .. ``first + encounters - 1``, or stop once no policy changed for
         ``stable_encounters`` (> 0); return how many ran. ``earned``/``met`` accumulate each agent's
@@ -105,11 +119,11 @@ def _compile_run(memory: int):
             s_j = _state_of(memory, j, i, pair_state, own_state, friend_ids, friend_state, friend_count)
             # epsilon-greedy: one word decides whether to explore (top bits) and what (lowest bit)
             word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
-            a_i = greedy(q, i, s_i)
+            a_i = best[i, s_i] if sticky else greedy(q, i, s_i)
             if i < learners and to_unit(word) < epsilon[i]:
                 a_i = int(word & 1)
             word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
-            a_j = greedy(q, j, s_j)
+            a_j = best[j, s_j] if sticky else greedy(q, j, s_j)
             if j < learners and to_unit(word) < epsilon[j]:
                 a_j = int(word & 1)
             r_i = rewards[2 * a_i + a_j]
@@ -119,11 +133,17 @@ def _compile_run(memory: int):
             next_j = _remember(memory, j, i, 2 * a_j + a_i, pair_state, own_state, friend_ids, friend_state,
                                friend_count, next_forget, keep_last)
             if i < learners:
-                if update(q, counts, steps, i, s_i, a_i, r_i, next_i, gamma, alpha, track):
+                changed = update(q, counts, steps, i, s_i, a_i, r_i, next_i, gamma, alpha, track and not sticky)
+                if sticky:
+                    changed = _restick(q, best, i, s_i)
+                if changed:
                     last_change[0] = t
                 epsilon[i] = max(floor, epsilon[i] * decay)
             if j < learners:
-                if update(q, counts, steps, j, s_j, a_j, r_j, next_j, gamma, alpha, track):
+                changed = update(q, counts, steps, j, s_j, a_j, r_j, next_j, gamma, alpha, track and not sticky)
+                if sticky:
+                    changed = _restick(q, best, j, s_j)
+                if changed:
                     last_change[0] = t
                 epsilon[j] = max(floor, epsilon[j] * decay)
             earned[i] += r_i
@@ -139,20 +159,26 @@ def _compile_run(memory: int):
     return _run
 
 
-_RUNS: dict[int, object] = {}
+_RUNS: dict[tuple[int, bool], object] = {}
 
 
-def run(encounters, first, rng, q, counts, steps, epsilon, memory, *rest):
-    """Run encounters with the loop compiled for ``memory`` (NONE, PARTNER, OWN_LAST, FRIENDS)."""
-    if memory not in _RUNS:
-        _RUNS[memory] = _compile_run(memory)
-    return _RUNS[memory](encounters, first, rng, q, counts, steps, epsilon, *rest)
+def run(encounters, first, rng, q, counts, steps, epsilon, best, memory, *rest):
+    """Run encounters with the loop compiled for ``memory`` (NONE, PARTNER, OWN_LAST, FRIENDS) and
+    the tie rule (sticky when ``best`` holds a best action per agent and state; empty otherwise)."""
+    sticky = best.size > 0
+    if (memory, sticky) not in _RUNS:
+        _RUNS[memory, sticky] = _compile_run(memory, sticky)
+    return _RUNS[memory, sticky](encounters, first, rng, q, counts, steps, epsilon, best, *rest)
 
 
-def policy_numbers(q: np.ndarray, memory: str) -> np.ndarray:
-    """Each agent's greedy policy: sum_s action(s) 2^s over states 0-3 (seed 001 numbering);
-    with no memory, the one action (0 trade, 1 steal)."""
-    greedy = (q[:, :, 1] > q[:, :, 0]).astype(np.int64)
+def greedy_actions(q: np.ndarray, best: np.ndarray) -> np.ndarray:
+    """Each agent's action per state: ``best`` under the sticky rule, else the greedy one (ties 0)."""
+    return best.copy() if best.size > 0 else (q[:, :, 1] > q[:, :, 0]).astype(np.int64)
+
+
+def policy_numbers(greedy: np.ndarray, memory: str) -> np.ndarray:
+    """Each agent's policy from its action per state: sum_s action(s) 2^s over states 0-3 (seed
+    001 numbering); with no memory, the one action (0 trade, 1 steal)."""
     if memory == "none":
         return greedy[:, 0]
     return (greedy[:, :4] * (1 << np.arange(4))).sum(axis=1)

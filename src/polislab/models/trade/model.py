@@ -49,6 +49,9 @@ def simulate(params: TradeParams, seed: int, progress: Progress | None = None) -
     """Sugar and spice world, version 1 (seed 001, chapter 2)."""
     n = params.agents
     q, counts = initial_q(params)
+    q = q.astype(np.float32) if params.arithmetic == "float32" else q
+    # the sticky tie rule keeps a best action per agent and state, set by the imprint (0 elsewhere)
+    best = (q[:, :, 1] > q[:, :, 0]).astype(np.int64) if params.ties == "sticky" else np.zeros((0, 0), dtype=np.int64)
     step_sizes = step_table(params.learning_rate, params.bias_corrected)
     epsilon = np.full(n, params.exploration)
     pair_state = np.full((n, n) if params.memory == "partner" else (1, 1), kernels.STRANGER, dtype=np.int64)
@@ -74,7 +77,8 @@ def simulate(params: TradeParams, seed: int, progress: Progress | None = None) -
         if ran < tail_start <= ran + chunk:
             chunk = max(1, tail_start - ran) if tail_start > ran else chunk
         before = earned.sum()
-        done = kernels.run(chunk, ran, rng, q, counts, step_sizes, epsilon, MEMORY_CODES[params.memory], pair_state, own_state,
+        done = kernels.run(chunk, ran, rng, q, counts, step_sizes, epsilon, best, MEMORY_CODES[params.memory], pair_state,
+                           own_state,
                            friend_ids, friend_state, friend_count, next_forget, rewards, options, n - params.frozen,
                            earned, met, last_change, params.stable_encounters)
         ran += done
@@ -89,15 +93,17 @@ def simulate(params: TradeParams, seed: int, progress: Progress | None = None) -
     if tail_earned is None or ran < params.encounters:  # stopped early: measure the last 10% run
         tail_earned, tail_met = np.zeros(n), np.zeros(n, dtype=np.int64)
         chunk = max(1, ran // 10)
-        kernels.run(chunk, ran, rng, q, counts, step_sizes, epsilon, MEMORY_CODES[params.memory], pair_state, own_state,
+        kernels.run(chunk, ran, rng, q, counts, step_sizes, epsilon, best, MEMORY_CODES[params.memory], pair_state,
+                    own_state,
                     friend_ids, friend_state, friend_count, next_forget, rewards, options, n - params.frozen,
                     tail_earned, tail_met, last_change, 0)
         per_agent = tail_earned / np.maximum(tail_met, 1)
     else:
         per_agent = (earned - tail_earned) / np.maximum(met - tail_met, 1)
-    policies = kernels.policy_numbers(q, params.memory)
+    actions = kernels.greedy_actions(q, best)
+    policies = kernels.policy_numbers(actions, params.memory)
     values, shares = np.unique(policies, return_counts=True)
-    stranger = (q[:, -1, 1] > q[:, -1, 0]).astype(np.int64) if q.shape[1] == 5 else policies
+    stranger = actions[:, -1] if q.shape[1] == 5 else policies
     metrics = {
         "mean_wellbeing": float(per_agent.mean()),
         "wellbeing_spread": float(per_agent.std()),

@@ -44,6 +44,11 @@ class TradeParams(Params):
     imprint_q: float = Field(400.0, description="Q of an imprinted action (the source uses 4 / (1 - gamma))")
     imprint_weight: int = Field(1000, ge=0, description="pseudo-updates behind an imprint, so the bias "
                                 "correction does not erase it at once")
+    ties: Literal["lowest", "sticky"] = Field(
+        "lowest", description="greedy ties go to trade (lowest), or an action is kept until another is strictly "
+        "better (sticky, the source code's rule)")
+    arithmetic: Literal["float64", "float32"] = Field("float64", description="Q-values kept in 64 or 32 bits (the "
+                                                      "source code's float)")
     frozen: int = Field(0, ge=0, description="the last this-many agents never learn nor explore")
     stable_encounters: int = Field(0, ge=0, description="stop once no agent's policy changed for this many "
                                    "encounters (0: run them all)")
@@ -80,6 +85,10 @@ PRESETS = {
     # by 0.9999999 per action with no floor, at most 40 million steps (issue 27)
     "experiment1-source": dict(memory="partner", agents=2, encounters=40_000_000, stable_encounters=2_000_000,
                                learning_rate=0.01, bias_corrected=False, imprint_weight=0, exploration_floor=0.0),
+    # and its tie rule (a best action kept until another is strictly greater) and 32-bit Q-values
+    "experiment1-source-exact": dict(memory="partner", agents=2, encounters=40_000_000, stable_encounters=2_000_000,
+                                     learning_rate=0.01, bias_corrected=False, imprint_weight=0, exploration_floor=0.0,
+                                     ties="sticky", arithmetic="float32"),
     "own-last-game": dict(memory="own-last", agents=6, encounters=50_000_000),
     "three-friends": dict(memory="friends", friends=3, agents=6, encounters=50_000_000),
 }
