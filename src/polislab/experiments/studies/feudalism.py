@@ -72,23 +72,25 @@ SWEEP_COLUMNS = (("land_gini", "land Gini", "{:.2f}"), ("share_landless", "landl
                  ("mean_wellbeing", "wellbeing per turn", "{:.3f}"), ("deviance_estimate", "Delta estimate", "{:.2f}"))
 
 
+def _means_table(title: str, axes: list[tuple[str, str, str]], points, columns=SWEEP_COLUMNS
+                 ) -> tuple[str, list[str], list[list[str]]]:
+    """One row per grid point: its coordinates (``axes``: attribute, label, format), its runs and
+    the mean of each column over them."""
+    rows = [[fmt.format(getattr(point, name)) for name, _, fmt in axes] + [str(len(runs["key"]))]
+            + [fmt.format(float(np.mean(runs[column]))) for column, _, fmt in columns] for point, runs in points]
+    return title, [label for _, label, _ in axes] + ["runs"] + [label for _, label, _ in columns], rows
+
+
 def sweep_table(store: StoreReader) -> tuple[str, list[str], list[list[str]]]:
-    rows = []
-    for point, runs in sweep_points(store):
-        rows.append([f"{point.imitation:g}", f"{point.deviants:g}", str(len(runs["key"]))]
-                    + [fmt.format(float(np.mean(runs[column]))) for column, _, fmt in SWEEP_COLUMNS])
-    return ("The last 10% of 400,000 turns of 200 agents (norm-deviant model of others), by imitation weight and share "
-            "of deviants (means over seeds)", ["imitation", "deviants", "runs"] + [label for _, label, _ in SWEEP_COLUMNS],
-            rows)
+    return _means_table("The last 10% of 400,000 turns of 200 agents (norm-deviant model of others), by imitation "
+                        "weight and share of deviants (means over seeds)",
+                        [("imitation", "imitation", "{:g}"), ("deviants", "deviants", "{:g}")], sweep_points(store))
 
 
 def buffer_table(store: StoreReader) -> tuple[str, list[str], list[list[str]]]:
-    rows = []
-    for point, runs in runs_by_point(store, list(BUFFERS)):
-        rows.append([f"{point.buffer_size:,}", f"{point.imitation:g}", str(len(runs["key"]))]
-                    + [fmt.format(float(np.mean(runs[column]))) for column, _, fmt in SWEEP_COLUMNS[:-1]])
-    return ("By size of the public buffer B and imitation weight (empirical model of others; means over seeds)",
-            ["buffer", "imitation", "runs"] + [label for _, label, _ in SWEEP_COLUMNS[:-1]], rows)
+    return _means_table("By size of the public buffer B and imitation weight (empirical model of others; means over "
+                        "seeds)", [("buffer_size", "buffer", "{:,}"), ("imitation", "imitation", "{:g}")],
+                        runs_by_point(store, list(BUFFERS)), SWEEP_COLUMNS[:-1])
 
 
 ENTRIES = [
