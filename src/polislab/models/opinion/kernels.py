@@ -100,13 +100,13 @@ def _compile_run(dynamics: int, exploration: int, feedback: int, batched: bool):
     reorders memory traffic only, never a result.
     """
 
-    @njit(cache=True, nogil=True)
-    def run(updates, t0, offsets, neighbours, q, opinion, counters, rng, pair_rng, ring_i, ring_u, alpha, epsilon,
-            temperature, batch, stop):
-        """Run up to ``updates`` agent updates from time t0; return how many ran."""
+    @njit(cache=True, nogil=True, _nrt=False)
+    def run(updates, t0, offsets, neighbours, q, q_flat, opinion, counters, rng, pair_rng, ring_i, ring_u, ring_p,
+            alpha, epsilon, temperature, batch, stop):
+        """Run up to ``updates`` agent updates from time t0; return how many ran. ``q_flat`` is q
+        seen as one row, ``ring_p`` scratch for RING positions: passed in, so the loop allocates
+        nothing and compiles without numba's reference counting."""
         n = opinion.shape[0]
-        q_flat = q.reshape(q.size)
-        ring_p = np.empty(RING, dtype=np.int64)
         s0, s1, s2, s3 = rng[0], rng[1], rng[2], rng[3]
         p0, p1, p2, p3 = pair_rng[0], pair_rng[1], pair_rng[2], pair_rng[3]
         if t0 == 0:  # first call: fill the ring
@@ -167,8 +167,8 @@ def run(dynamics, exploration, feedback, batch, *args):
         _RUNS[key] = _compile_run(*key)
     (updates, t0, offsets, neighbours, q, opinion, counters, rng, pair_rng, ring_i, ring_u, alpha, epsilon,
      temperature, stop) = args
-    return _RUNS[key](updates, t0, offsets, neighbours, q, opinion, counters, rng, pair_rng, ring_i, ring_u, alpha,
-                      epsilon, temperature, batch, stop)
+    return _RUNS[key](updates, t0, offsets, neighbours, q, q.reshape(q.size), opinion, counters, rng, pair_rng, ring_i,
+                      ring_u, np.empty(RING, dtype=np.int64), alpha, epsilon, temperature, batch, stop)
 
 
 def discordant_links(offsets: np.ndarray, neighbours: np.ndarray, opinion: np.ndarray) -> int:
