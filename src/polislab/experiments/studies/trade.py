@@ -40,6 +40,12 @@ SOURCE_EXACT = Spec(model="trade", preset="experiment1-source-exact", seeds=[0],
                     grid={"initial_policies": PAIRS})
 SOURCE_EXACT_QUICK = Spec(model="trade", preset="experiment1-source-exact", seeds=[0],
                           name="trade-attractors-source-exact-quick", grid={"initial_policies": [[p, p] for p in range(16)]})
+# an earlier exploration of the code's: a constant 0.01 (QTablePolicy.h keeps DEFAULT_EXPLORATION = 0.01 commented out)
+SOURCE_CONSTANT = Spec(model="trade", preset="experiment1-source-constant", seeds=[0],
+                       name="trade-attractors-source-constant", grid={"initial_policies": PAIRS})
+SOURCE_CONSTANT_QUICK = Spec(model="trade", preset="experiment1-source-constant", seeds=[0],
+                             name="trade-attractors-source-constant-quick",
+                             grid={"initial_policies": [[p, p] for p in range(16)]})
 DEFAULT_START = Spec(model="trade", preset="two-agents", seeds=list(range(20)), name="trade-two-agents",
                      params={"encounters": 50_000_000})
 DEFAULT_START_QUICK = Spec(model="trade", preset="two-agents", seeds=list(range(8)), name="trade-two-agents-quick",
@@ -68,8 +74,9 @@ def _default_start(store: StoreReader) -> Verdict:
                    f"{np.mean(runs['mean_wellbeing']):.3f}", mutual >= 0.75 * total)
 
 
-def attractor_table(store: StoreReader) -> dict[tuple[int, int], int]:
-    runs = stored(store, ATTRACTORS, ATTRACTORS_QUICK)
+def attractor_table(store: StoreReader, specs: tuple[Spec, Spec] = (ATTRACTORS, ATTRACTORS_QUICK)
+                    ) -> dict[tuple[int, int], int]:
+    runs = stored(store, *specs)
     table = {}
     for initial, pair in zip(runs.get("initial_policies", []), runs.get("policy_pair", [])):
         start = tuple(int(v) for v in str(initial).strip("[]").split(","))
@@ -97,25 +104,25 @@ def _tit_for_tat_leaves(store: StoreReader) -> Verdict:
     return Verdict(f"mutual tit-for-tat (0xaa) ends at {tft:#04x}", tft != 0xAA)
 
 
-def _ends(store: StoreReader) -> tuple[dict[tuple[int, int], int], str]:
+def _ends(store: StoreReader, specs: tuple[Spec, Spec]) -> tuple[dict[tuple[int, int], int], str]:
     """The attractor table and a line describing it."""
-    table = attractor_table(store)
-    runs = stored(store, ATTRACTORS, ATTRACTORS_QUICK)
+    table = attractor_table(store, specs)
+    runs = stored(store, *specs)
     converged = int(np.sum(runs["converged"])) if len(runs.get("key", [])) else 0
     ends = sorted(set(table.values()))
     return table, (f"{len(table)} starts ({converged} converged: no policy change for the last 2 million "
                    f"encounters) end in {len(ends)} pairs: {', '.join(f'{e:#04x}' for e in ends)}")
 
 
-def _ends_among_five(store: StoreReader) -> Verdict:
-    table, text = _ends(store)
+def _ends_among_five(store: StoreReader, specs: tuple[Spec, Spec] = (ATTRACTORS, ATTRACTORS_QUICK)) -> Verdict:
+    table, text = _ends(store, specs)
     outside = sorted({end for end in table.values() if end not in SOURCE_ATTRACTORS})
     return Verdict(f"{text}; outside the source's five: {', '.join(f'{e:#04x}' for e in outside) or 'none'}",
                    bool(table) and not outside)
 
 
-def _all_five_reached(store: StoreReader) -> Verdict:
-    table, text = _ends(store)
+def _all_five_reached(store: StoreReader, specs: tuple[Spec, Spec] = (ATTRACTORS, ATTRACTORS_QUICK)) -> Verdict:
+    table, text = _ends(store, specs)
     reached = [society for society in FIVE_ATTRACTORS if society & set(table.values())]
     return Verdict(f"{text}; {len(reached)} of the five reached", len(reached) == len(FIVE_ATTRACTORS),
                    decided=len(table) == len(PAIRS))
@@ -176,15 +183,17 @@ ENTRIES = [
                         "societies: 0x62/0x26, 0x66, 0xfe/0xef, 0xee, 0xff", "only these five",
                         "every end among them", _ends_among_five,
                         divergence="our default learning (alpha 0.001 with bias correction, an imprint behind 1000 "
-                        "pseudo-updates, an exploration floor) is not the source code's; with the code's, every start "
-                        "ends at 0x66", explained_in=SOURCE_LEARNING_DOC,
-                        source_option="preset experiment1-source (entry trade-attractors-source)"),
+                        "pseudo-updates, an exploration floor) is not the source code's; with the code's learning and "
+                        "its earlier constant exploration of 0.01, no start ends outside the five",
+                        explained_in=SOURCE_LEARNING_DOC,
+                        source_option="preset experiment1-source-constant (entry trade-attractors-source-constant: "
+                        "no end outside the five)"),
                   Claim(f"{SOURCE}'s code, Experiment 1", "the 256 starts reach all five attracting societies",
                         "all five", f"each reached from some start; decided on all {len(PAIRS)} starts "
                         "(--quick runs 16)", _all_five_reached,
-                        divergence="neither our learning nor the source code's reaches all five: with the code's "
-                        "learning, and with its tie rule and 32-bit Q-values too, every start ends at 0x66; the "
-                        "source's five may come from an earlier version of its experiment, which we could not read",
+                        divergence="our learning does not reach all five; the code's reaches only 0x66 (with its tie "
+                        "rule and 32-bit Q-values too), and with its earlier constant exploration of 0.01 four of the "
+                        "five (not 0xee)",
                         explained_in=SOURCE_LEARNING_DOC))),
     Entry(study="trade", name="trade-attractors-source", title="Experiment 1 with the source code's learning",
           spec=SOURCE_LEARNING, quick_spec=SOURCE_LEARNING_QUICK, quick_seeds=1, tables=(source_learning_table,),
@@ -200,6 +209,24 @@ ENTRIES = [
           notes="As the entry above, adding the code's tie rule (an action is kept until another's Q-value is strictly "
           "greater: QTablePolicy.h's bestAction) and its 32-bit Q-values (preset experiment1-source-exact; issue 27). "
           "Full: all 256 starts; --quick: the 16 symmetric ones."),
+    Entry(study="trade", name="trade-attractors-source-constant", title="Experiment 1 with the source code's learning "
+          "and a constant exploration of 0.01", spec=SOURCE_CONSTANT, quick_spec=SOURCE_CONSTANT_QUICK, quick_seeds=1,
+          tables=(partial(source_learning_table, specs=(SOURCE_CONSTANT, SOURCE_CONSTANT_QUICK),
+                          title="Experiment 1 with the source code's learning and exploration 0.01 throughout: where "
+                          "the starts end"),),
+          notes="As trade-attractors-source, with exploration 0.01 at every move instead of 0.25 decaying (preset "
+          "experiment1-source-constant): the value the code's QTablePolicy.h keeps, commented out, as "
+          "DEFAULT_EXPLORATION, so perhaps the one behind its reported results (issue 27). Full: all 256 starts; "
+          "--quick: the 16 symmetric ones.",
+          claims=(Claim(f"{SOURCE}'s code, Experiment 1", "every start converges to one of five attracting societies",
+                        "only these five", "every end among them", partial(_ends_among_five, specs=(SOURCE_CONSTANT,
+                                                                                                     SOURCE_CONSTANT_QUICK))),
+                  Claim(f"{SOURCE}'s code, Experiment 1", "the 256 starts reach all five attracting societies",
+                        "all five", f"each reached from some start; decided on all {len(PAIRS)} starts (--quick runs "
+                        "16)", partial(_all_five_reached, specs=(SOURCE_CONSTANT, SOURCE_CONSTANT_QUICK)),
+                        divergence="with exploration 0.01 throughout, four of the five are reached and nothing else; "
+                        "0xee, the society the source's comments call an unstable equilibrium of mutual cooperation "
+                        "beside a stable one of mutual defection, is not", explained_in=SOURCE_LEARNING_DOC))),
     Entry(study="trade", name="trade-population", title="Experiment 2: many agents",
           spec=POPULATION, quick_spec=POPULATION_QUICK, quick_seeds=1, tables=(population_rows,),
           notes="Own-last-game memory and n = 3 remembered acquaintances (the last 3 met, as the source's code). "

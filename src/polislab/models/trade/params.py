@@ -85,6 +85,10 @@ PRESETS = {
     # by 0.9999999 per action with no floor, at most 40 million steps (issue 27)
     "experiment1-source": dict(memory="partner", agents=2, encounters=40_000_000, stable_encounters=2_000_000,
                                learning_rate=0.01, bias_corrected=False, imprint_weight=0, exploration_floor=0.0),
+    # with exploration 0.01 throughout, the value QTablePolicy.h keeps commented out as DEFAULT_EXPLORATION
+    "experiment1-source-constant": dict(memory="partner", agents=2, encounters=40_000_000, stable_encounters=2_000_000,
+                                        learning_rate=0.01, bias_corrected=False, imprint_weight=0, exploration=0.01,
+                                        exploration_decay=1.0, exploration_floor=0.0),
     # and its tie rule (a best action kept until another is strictly greater) and 32-bit Q-values
     "experiment1-source-exact": dict(memory="partner", agents=2, encounters=40_000_000, stable_encounters=2_000_000,
                                      learning_rate=0.01, bias_corrected=False, imprint_weight=0, exploration_floor=0.0,
