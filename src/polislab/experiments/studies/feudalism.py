@@ -12,9 +12,10 @@ import numpy as np
 from polislab.core.stats import mean_interval
 from polislab.experiments.catalog import Claim, Entry, Verdict, runs_by_point, spec_pair, stored
 from polislab.experiments.store_reader import StoreReader
+from polislab.models.feudalism.params import FeudalismParams
 
 SOURCE = "seed 001, ch. 3"
-HUNGER_WEIGHT = 0.25  # the model's default
+HUNGER_WEIGHT = FeudalismParams.model_fields["hunger_weight"].default
 ALONE_VALUE = math.log(2.0) - HUNGER_WEIGHT
 ALONE = spec_pair("feudalism", "feudalism-alone", 5, 3, preset="alone",
                   params={"turns": 100_000, "exploration_decay": 0.995})
@@ -35,7 +36,7 @@ def _alone(store: StoreReader) -> Verdict:
     mean, low, high = mean_interval(wellbeing)
     gap = abs(mean / ALONE_VALUE - 1.0)
     return Verdict(f"wellbeing per turn {mean:.4f} (95% CI {low:.4f} to {high:.4f}, {len(wellbeing)} runs) against "
-                   f"ln 2 - 0.25 = {ALONE_VALUE:.4f}: {gap:.1%} off; encounters {runs['encounter_share'].max():.0%} "
+                   f"ln 2 - {HUNGER_WEIGHT:g} = {ALONE_VALUE:.4f}: {gap:.1%} off; encounters {runs['encounter_share'].max():.0%} "
                    "of turns", gap <= 0.02 and runs["encounter_share"].max() == 0.0)
 
 

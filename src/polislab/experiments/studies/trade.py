@@ -36,16 +36,20 @@ SOURCE_LEARNING = Spec(model="trade", preset="experiment1-source", seeds=[0], na
                        grid={"initial_policies": PAIRS})
 SOURCE_LEARNING_QUICK = Spec(model="trade", preset="experiment1-source", seeds=[0],
                              name="trade-attractors-source-quick", grid={"initial_policies": [[p, p] for p in range(16)]})
-SOURCE_EXACT = Spec(model="trade", preset="experiment1-source-exact", seeds=[0], name="trade-attractors-source-exact",
-                    grid={"initial_policies": PAIRS})
-SOURCE_EXACT_QUICK = Spec(model="trade", preset="experiment1-source-exact", seeds=[0],
-                          name="trade-attractors-source-exact-quick", grid={"initial_policies": [[p, p] for p in range(16)]})
+
+
+def _source_variant(preset: str) -> tuple[Spec, Spec]:
+    """Experiment 1 under a preset of the source code's learning: all 256 starts, and (quick) the
+    16 symmetric ones."""
+    name = f"trade-attractors-{preset.replace('experiment1-', '')}"
+    return (Spec(model="trade", preset=preset, seeds=[0], name=name, grid={"initial_policies": PAIRS}),
+            Spec(model="trade", preset=preset, seeds=[0], name=f"{name}-quick",
+                 grid={"initial_policies": [[p, p] for p in range(16)]}))
+
+
+SOURCE_EXACT = _source_variant("experiment1-source-exact")
 # an earlier exploration of the code's: a constant 0.01 (QTablePolicy.h keeps DEFAULT_EXPLORATION = 0.01 commented out)
-SOURCE_CONSTANT = Spec(model="trade", preset="experiment1-source-constant", seeds=[0],
-                       name="trade-attractors-source-constant", grid={"initial_policies": PAIRS})
-SOURCE_CONSTANT_QUICK = Spec(model="trade", preset="experiment1-source-constant", seeds=[0],
-                             name="trade-attractors-source-constant-quick",
-                             grid={"initial_policies": [[p, p] for p in range(16)]})
+SOURCE_CONSTANT = _source_variant("experiment1-source-constant")
 DEFAULT_START = Spec(model="trade", preset="two-agents", seeds=list(range(20)), name="trade-two-agents",
                      params={"encounters": 50_000_000})
 DEFAULT_START_QUICK = Spec(model="trade", preset="two-agents", seeds=list(range(8)), name="trade-two-agents-quick",
@@ -161,6 +165,16 @@ def population_rows(store: StoreReader) -> tuple[str, list[str], list[list[str]]
 
 
 SOURCE = "seed 001"
+
+
+def _source_entry(specs: tuple[Spec, Spec], what: str, notes: str, claims: tuple[Claim, ...] = ()) -> Entry:
+    """The entry of Experiment 1 under a variant of the source code's learning, with its table."""
+    title = f"Experiment 1 with the source code's learning and {what}"
+    return Entry(study="trade", name=specs[0].name, title=title, spec=specs[0], quick_spec=specs[1], quick_seeds=1,
+                 tables=(partial(source_learning_table, specs=specs, title=f"{title}: where the starts end"),),
+                 notes=f"{notes} Full: all 256 starts; --quick: the 16 symmetric ones.", claims=claims)
+
+
 SOURCE_LEARNING_DOC = "studies/trade.md#research-log-experiment-1-with-the-source-codes-learning"
 ENTRIES = [
     Entry(study="trade", name="trade-zero-memory", title="Zero memory agents", spec=ZERO, quick_spec=ZERO_QUICK,
@@ -201,32 +215,24 @@ ENTRIES = [
           "alpha 0.01 without bias correction, the imprint of Q = 400 with no pseudo-updates behind it, "
           "exploration without a floor; issue 27). The code's update at the agent's next move comes in the same "
           "order as ours with two agents. Full: all 256 starts; --quick: the 16 symmetric ones."),
-    Entry(study="trade", name="trade-attractors-source-exact", title="Experiment 1 with the source code's learning, "
-          "tie rule and 32-bit Q-values", spec=SOURCE_EXACT, quick_spec=SOURCE_EXACT_QUICK, quick_seeds=1,
-          tables=(partial(source_learning_table, specs=(SOURCE_EXACT, SOURCE_EXACT_QUICK),
-                          title="Experiment 1 with the source code's learning, tie rule and 32-bit Q-values: where "
-                          "the starts end"),),
-          notes="As the entry above, adding the code's tie rule (an action is kept until another's Q-value is strictly "
-          "greater: QTablePolicy.h's bestAction) and its 32-bit Q-values (preset experiment1-source-exact; issue 27). "
-          "Full: all 256 starts; --quick: the 16 symmetric ones."),
-    Entry(study="trade", name="trade-attractors-source-constant", title="Experiment 1 with the source code's learning "
-          "and a constant exploration of 0.01", spec=SOURCE_CONSTANT, quick_spec=SOURCE_CONSTANT_QUICK, quick_seeds=1,
-          tables=(partial(source_learning_table, specs=(SOURCE_CONSTANT, SOURCE_CONSTANT_QUICK),
-                          title="Experiment 1 with the source code's learning and exploration 0.01 throughout: where "
-                          "the starts end"),),
-          notes="As trade-attractors-source, with exploration 0.01 at every move instead of 0.25 decaying (preset "
-          "experiment1-source-constant): the value the code's QTablePolicy.h keeps, commented out, as "
-          "DEFAULT_EXPLORATION, so perhaps the one behind its reported results (issue 27). Full: all 256 starts; "
-          "--quick: the 16 symmetric ones.",
-          claims=(Claim(f"{SOURCE}'s code, Experiment 1", "every start converges to one of five attracting societies",
-                        "only these five", "every end among them", partial(_ends_among_five, specs=(SOURCE_CONSTANT,
-                                                                                                     SOURCE_CONSTANT_QUICK))),
-                  Claim(f"{SOURCE}'s code, Experiment 1", "the 256 starts reach all five attracting societies",
-                        "all five", f"each reached from some start; decided on all {len(PAIRS)} starts (--quick runs "
-                        "16)", partial(_all_five_reached, specs=(SOURCE_CONSTANT, SOURCE_CONSTANT_QUICK)),
-                        divergence="with exploration 0.01 throughout, four of the five are reached and nothing else; "
-                        "0xee, the society the source's comments call an unstable equilibrium of mutual cooperation "
-                        "beside a stable one of mutual defection, is not", explained_in=SOURCE_LEARNING_DOC))),
+    _source_entry(SOURCE_EXACT, "its tie rule and 32-bit Q-values",
+                  "As trade-attractors-source, adding the code's tie rule (an action is kept until another's Q-value is "
+                  "strictly greater: QTablePolicy.h's bestAction) and its 32-bit Q-values (preset "
+                  "experiment1-source-exact; issue 27)."),
+    _source_entry(SOURCE_CONSTANT, "a constant exploration of 0.01",
+                  "As trade-attractors-source, with exploration 0.01 at every move instead of 0.25 decaying (preset "
+                  "experiment1-source-constant): the value the code's QTablePolicy.h keeps, commented out, as "
+                  "DEFAULT_EXPLORATION, so perhaps the one behind its reported results (issue 27).",
+                  claims=(Claim(f"{SOURCE}'s code, Experiment 1", "every start converges to one of five attracting "
+                                "societies", "only these five", "every end among them",
+                                partial(_ends_among_five, specs=SOURCE_CONSTANT)),
+                          Claim(f"{SOURCE}'s code, Experiment 1", "the 256 starts reach all five attracting societies",
+                                "all five", f"each reached from some start; decided on all {len(PAIRS)} starts "
+                                "(--quick runs 16)", partial(_all_five_reached, specs=SOURCE_CONSTANT),
+                                divergence="with exploration 0.01 throughout, four of the five are reached and nothing "
+                                "else; 0xee, the society the source's comments call an unstable equilibrium of mutual "
+                                "cooperation beside a stable one of mutual defection, is not",
+                                explained_in=SOURCE_LEARNING_DOC))),
     Entry(study="trade", name="trade-population", title="Experiment 2: many agents",
           spec=POPULATION, quick_spec=POPULATION_QUICK, quick_seeds=1, tables=(population_rows,),
           notes="Own-last-game memory and n = 3 remembered acquaintances (the last 3 met, as the source's code). "

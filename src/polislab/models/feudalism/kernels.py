@@ -93,6 +93,12 @@ def meta_state(land, corn, labour, hunger, row, production):
 
 
 @njit(inline="always")
+def state_of(side, last0, last1):
+    """The encounter state of ``side``: 8 x its own last move + the other's (NO_MOVE before any)."""
+    return 8 * last1 + last0 if side == 1 else 8 * last0 + last1
+
+
+@njit(inline="always")
 def _alone(q_meta, agent, s):
     best = q_meta[agent, s, 0]
     for g in range(1, GAMES):
@@ -284,9 +290,7 @@ def play(world, buffer, opt, rng, counts, tie, agent_x, row_x, agent_y, row_y, k
     gave, hit = False, False
     corn_from = np.zeros(2, dtype=np.bool_)
     while True:
-        me_last = last1 if side == 1 else last0
-        you_last = last0 if side == 1 else last1
-        s = 8 * me_last + you_last
+        s = state_of(side, last0, last1)
         kind = kinds[side]
         agent = agents[side]
         if kind == LEARN:
@@ -389,10 +393,10 @@ def _count_record(emp, bmoves, blen, bctx, slot, sign):
     for i in range(blen[slot]):
         a = bmoves[slot, i]
         if side == 1:
-            emp[bctx[slot], 1, 8 * last1 + last0, a] += sign
+            emp[bctx[slot], 1, state_of(1, last0, last1), a] += sign
             last1 = a
         else:
-            emp[bctx[slot], 0, 8 * last0 + last1, a] += sign
+            emp[bctx[slot], 0, state_of(0, last0, last1), a] += sign
             last0 = a
         side = 1 - side
 
@@ -538,7 +542,7 @@ def fit_norm(buffer, opt):
                 for i in range(blen[r]):
                     a = bmoves[r, i]
                     if mover == side:
-                        s = 8 * (last1 if side == 1 else last0) + (last0 if side == 1 else last1)
+                        s = state_of(side, last0, last1)
                         modal = norm[bctx[r], side, s]
                         if modal >= 0:
                             if a == modal:

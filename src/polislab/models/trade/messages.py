@@ -21,7 +21,7 @@ from numba import njit
 from polislab.core.messages import Engine, random_unit, random_word, send
 from polislab.core.seeding import derived_seed
 from polislab.learn.qtable import greedy, step_table, update
-from polislab.models.trade.kernels import STRANGER
+from polislab.models.trade.kernels import STRANGER, greedy_actions
 from polislab.models.trade.model import initial_q
 from polislab.models.trade.params import TradeParams
 
@@ -109,7 +109,7 @@ def simulate(params: TradeParams, seed: int) -> dict[str, float]:
     earned, met = state[7].copy(), state[8].copy()
     engine.run(state, until=float(params.encounters))
     per_agent = (state[7] - earned) / np.maximum(state[8] - met, 1)
-    greedy_actions = (q[:, :, 1] > q[:, :, 0]).astype(np.int64)
-    always_steal = greedy_actions[:, 0] == 1 if params.memory == "none" else greedy_actions[:, :4].all(axis=1)
+    actions = greedy_actions(q, np.zeros((0, 0), dtype=np.int64))
+    always_steal = actions[:, 0] == 1 if params.memory == "none" else actions[:, :4].all(axis=1)
     return {"mean_wellbeing": float(per_agent.mean()), "share_stealing": float(always_steal.mean()),
             "messages": engine.delivered}
