@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 SOURCE = Path(__file__).resolve().parents[1] / "src"
-LAYERS = {"core": 1, "learn": 2, "models": 3, "experiments": 4, "figures": 5, "report": 5, "cli": 6,
+LAYERS = {"core": 1, "learn": 2, "models": 3, "experiments": 4, "figures": 5, "report": 5, "view": 5, "cli": 6,
           "testing": 7, "__main__": 7, "": 7}  # "": the package itself, a front door that re-exports core
 
 

@@ -276,6 +276,41 @@ def store_repair(directory: Annotated[Path, typer.Argument(help="results directo
 
 
 @app.command()
+def view(
+    model: Annotated[Optional[str], typer.Argument(help="model to watch (see polislab models)")] = None,
+    assignments: Annotated[list[str], typer.Option("--set", help="NAME=VALUE, any parameter")] = [],
+    preset: Annotated[Optional[str], typer.Option(help="a preset of the model")] = None,
+    seed: Annotated[int, typer.Option(help="seed of the run")] = 1,
+    store: Annotated[Optional[str], typer.Option("--store", help="results directory to browse")] = None,
+    host: Annotated[str, typer.Option(help="address to serve on (127.0.0.1: this machine only)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to serve on (0: any free one)")] = 8765,
+) -> None:
+    """Watch a model run in the browser, and/or browse the runs of a store (prints the URL)."""
+    from polislab.core.registry import get_model
+    from polislab.core.seeding import check_seed
+    from polislab.view.app import create_app
+    from polislab.view.server import Server, bind
+    from polislab.view.session import Settings
+
+    if model is None and store is None:
+        raise UsageError("name a model to watch (polislab view MODEL) or a store to browse (--store DIR)")
+    spec = get_model(model) if model is not None else None
+    settings = Settings(preset, _assignments(assignments), seed)
+    if spec is not None:  # bad parameters are refused before anything starts
+        spec.make_params(preset=preset, texts=settings.texts)
+        check_seed(seed)
+    directory = _path(store, "--store")
+    if directory is not None and not (directory / "runs").is_dir():
+        raise UsageError(f"--store {directory}: no stored runs there; allowed: a results directory "
+                         "(polislab reproduce --out DIR, polislab sweep --out DIR, polislab run --out DIR)")
+    sock = bind(host, port)  # a taken port is refused before the model is built
+    app = create_app(spec, settings, directory)
+    server = Server(app, sock)
+    print(f"polislab view: {server.url} (Ctrl-C stops)", flush=True)
+    server.run()
+
+
+@app.command()
 def version() -> None:
     """Print the polislab version."""
     print(VERSION)

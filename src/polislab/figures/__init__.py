@@ -11,6 +11,7 @@ import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from polislab.core.errors import UsageError
 from polislab.experiments.catalog import entries, stored
@@ -57,9 +58,16 @@ def figure_suffixes() -> set[str]:
     return {f".{suffix}" for suffix in Figure().canvas.get_supported_filetypes()}
 
 
-def draw_figure(name: str, source: str | Path, out: str | Path, store: StoreReader | None = None) -> Path:
+def drawable(name: str, store: StoreReader) -> bool:
+    """Whether ``store`` holds runs of the study that figure ``name`` draws."""
+    return any(stored(store, *entry.specs()) for entry in entries(load_figures()[name].study))
+
+
+def draw_figure(name: str, source: str | Path, out: str | Path | BinaryIO, store: StoreReader | None = None
+                ) -> Path | BinaryIO:
     """Draw figure ``name`` from the results in ``source`` (read through ``store`` when given, so
-    that a report reads each run once) to the file ``out``."""
+    that a report reads each run once) to the file ``out`` (a path, or a binary file object that
+    gets PNG)."""
     figures = load_figures()
     if name not in figures:
         raise UsageError(f"unknown figure '{name}'; allowed: {', '.join(sorted(figures))}")
@@ -67,16 +75,17 @@ def draw_figure(name: str, source: str | Path, out: str | Path, store: StoreRead
         raise UsageError(f"--from {source}: no stored runs there (run polislab reproduce or sweep first)")
     study = figures[name].study
     store = store or StoreReader(source)
-    if not any(stored(store, *entry.specs()) for entry in entries(study)):
+    if not drawable(name, store):
         raise UsageError(f"--from {source} holds no runs of the {study} study that figure '{name}' draws; make "
                          f"them with: polislab reproduce --only {study} --out {source} (--quick: the small version)")
     import matplotlib
 
     from polislab.figures.style import DPI, STYLE
 
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(out, (str, Path)):
+        out = Path(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
     with matplotlib.rc_context(STYLE):  # one look for every figure, nothing global changed
         fig = figures[name].draw(store)
-        fig.savefig(out, dpi=DPI, bbox_inches="tight")
+        fig.savefig(out, dpi=DPI, bbox_inches="tight", **({} if isinstance(out, Path) else {"format": "png"}))
     return out

@@ -79,42 +79,63 @@ def outvoted_share(offsets: np.ndarray, neighbours: np.ndarray, opinion: np.ndar
     return float(np.mean(2 * disagree > degree))
 
 
+class Dynamics:
+    """The dynamics on a given graph and state, advanced in place a chunk at a time (``evolve``
+    runs it between record times; the live view in chunks of its own). Agents and their
+    neighbours are drawn from one random stream, exploration from another."""
+
+    def __init__(self, params: OpinionParams, offsets: np.ndarray, neighbours: np.ndarray, q: np.ndarray,
+                 opinion: np.ndarray, seed: int):
+        self.params, self.offsets, self.neighbours, self.q, self.opinion = params, offsets, neighbours, q, opinion
+        self.state, self.pair_state = new_state(derived_seed(seed, 2)), new_state(derived_seed(seed, 3))
+        self.ring_i, self.ring_u = np.zeros(kernels.RING, dtype=np.int64), np.zeros(kernels.RING)
+        self.counters = counters = np.zeros(6, dtype=np.int64)
+        counters[kernels.PLUS] = int(opinion.sum())
+        counters[kernels.DISCORDANT] = kernels.discordant_links(offsets, neighbours, opinion)
+        counters[kernels.FIRST] = 0 if counters[kernels.DISCORDANT] == 0 else -1
+        self.links = max(1, len(neighbours) // 2)
+        self.variant = (CODES[params.dynamics], CODES[params.exploration], CODES[params.feedback], params.batch)
+        self.t = 0
+        self.stopped = params.stop_at_consensus and counters[kernels.DISCORDANT] == 0
+
+    def advance(self, updates: int) -> None:
+        """Run ``updates`` more agent updates (fewer when consensus stops the run)."""
+        if self.stopped or updates <= 0:
+            return
+        p = self.params
+        self.t += kernels.run(*self.variant, int(updates), self.t, self.offsets, self.neighbours, self.q, self.opinion,
+                              self.counters, self.state, self.pair_state, self.ring_i, self.ring_u,
+                              p.learning_rate, p.epsilon, p.temperature, p.stop_at_consensus)
+        self.stopped = p.stop_at_consensus and self.counters[kernels.DISCORDANT] == 0
+
+    def values(self) -> dict[str, float]:
+        """The current point of each series."""
+        return {"plus_share": self.counters[kernels.PLUS] / self.params.n,
+                "discordant_share": self.counters[kernels.DISCORDANT] / self.links,
+                "outvoted_share": outvoted_share(self.offsets, self.neighbours, self.opinion),
+                "clusters": len(clusters(self.offsets, self.neighbours, self.opinion))}
+
+
 def evolve(params: OpinionParams, offsets: np.ndarray, neighbours: np.ndarray, q: np.ndarray,
            opinion: np.ndarray, seed: int, progress: Progress | None = None) -> dict:
-    """Run the dynamics in place on a given graph and state; return counters, series, snapshots.
-    Agents and their neighbours are drawn from one random stream, exploration from another."""
-    state, pair_state = new_state(derived_seed(seed, 2)), new_state(derived_seed(seed, 3))
-    ring_i, ring_u = np.zeros(kernels.RING, dtype=np.int64), np.zeros(kernels.RING)
-    counters = np.zeros(6, dtype=np.int64)
-    counters[kernels.PLUS] = int(opinion.sum())
-    counters[kernels.DISCORDANT] = kernels.discordant_links(offsets, neighbours, opinion)
-    counters[kernels.FIRST] = 0 if counters[kernels.DISCORDANT] == 0 else -1
-    links = max(1, len(neighbours) // 2)
-    variant = (CODES[params.dynamics], CODES[params.exploration], CODES[params.feedback], params.batch)
+    """Run the dynamics in place on a given graph and state; return counters, series, snapshots."""
+    dynamics = Dynamics(params, offsets, neighbours, q, opinion, seed)
     snapshot_times = set(params.snapshots)
     series = {"step": [], "plus_share": [], "discordant_share": [], "outvoted_share": [], "clusters": []}
     snapshots, taken = [], []
-    t = 0
-    stopped = params.stop_at_consensus and counters[kernels.DISCORDANT] == 0
     for target in record_times(params):
-        if stopped:
+        if dynamics.stopped:
             break
-        if target > t:
-            ran = kernels.run(*variant, int(target - t), t, offsets, neighbours, q, opinion, counters, state,
-                              pair_state, ring_i, ring_u,
-                              params.learning_rate, params.epsilon, params.temperature, params.stop_at_consensus)
-            stopped = params.stop_at_consensus and counters[kernels.DISCORDANT] == 0
-            t += ran
-        series["step"].append(t)
-        series["plus_share"].append(counters[kernels.PLUS] / params.n)
-        series["discordant_share"].append(counters[kernels.DISCORDANT] / links)
-        series["outvoted_share"].append(outvoted_share(offsets, neighbours, opinion))
-        series["clusters"].append(len(clusters(offsets, neighbours, opinion)))
-        if target in snapshot_times and not stopped:
+        dynamics.advance(target - dynamics.t)
+        series["step"].append(dynamics.t)
+        for name, value in dynamics.values().items():
+            series[name].append(value)
+        if target in snapshot_times and not dynamics.stopped:
             snapshots.append(opinion.copy())
-            taken.append(t)
+            taken.append(dynamics.t)
         if progress is not None:
-            progress(t, params.updates)
+            progress(dynamics.t, params.updates)
+    t, counters = dynamics.t, dynamics.counters
     if counters[kernels.DISCORDANT] == 0 and counters[kernels.FIRST] >= 0:  # close the last stay in consensus
         counters[kernels.IN_CONSENSUS] += t - counters[kernels.ENTERED]
     return {"updates_run": t, "counters": counters, "series": {k: np.asarray(v) for k, v in series.items()},
