@@ -16,6 +16,7 @@ the module the way the registry finds models.
 from __future__ import annotations
 
 import importlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -26,6 +27,7 @@ from polislab.core.params import Params
 from polislab.core.registry import MODELS_PACKAGE, ModelSpec
 
 DRAW_LIMIT = 20_000  # nodes drawn at most; larger graphs are shown as a random sample of this many
+REPLAY_STEPS, REPLAY_PAUSE = 100, 0.04  # a replay reveals its series in about 100 steps, 4 s
 
 
 @dataclass
@@ -102,7 +104,9 @@ def start_run(spec: ModelSpec, params: Params, seed: int) -> LiveRun:
 
 class Replay:
     """A model without a live run: ``simulate`` runs once (on the first ``advance``), then each
-    ``advance`` reveals the next points of its series. Its unit is a recorded point."""
+    ``advance`` reveals the next points of its series, at most ``REPLAY_STEPS``-th of them and
+    ``REPLAY_PAUSE`` seconds apart, so that a replay lasts a few seconds however fast the model
+    ran. Its unit is a recorded point."""
 
     units = "records"
 
@@ -123,7 +127,9 @@ class Replay:
     def advance(self, units: int) -> None:
         if self.series is None:
             self._simulate()
-        self.done = min(self.total, self.done + max(1, units))
+        else:
+            time.sleep(REPLAY_PAUSE)
+        self.done = min(self.total, self.done + max(1, min(units, -(-self.total // REPLAY_STEPS))))
         self.finished = self.done >= self.total
 
     def values(self) -> dict[str, float]:

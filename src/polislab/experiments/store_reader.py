@@ -32,6 +32,7 @@ class StoreReader:
     def __init__(self, directory: str | Path):
         self.directory = Path(directory)
         self._read: dict[tuple[str, ...], dict[str, np.ndarray]] = {}
+        self._listing: set[str] | None = None
 
     def _files(self, folder: str, keys: list[str]) -> list[str]:
         paths = (self.directory / folder / f"{key}.parquet" for key in keys)
@@ -53,6 +54,12 @@ class StoreReader:
                 connection.execute(f"CREATE VIEW {view} AS SELECT NULL::VARCHAR AS key WHERE false")
         connection.execute("CREATE TABLE chosen AS SELECT unnest(?) AS key", [keys])
         return connection
+
+    def holds_any(self, keys: Iterable[str]) -> bool:
+        """Whether any of ``keys`` is stored (the store's listing is read once per reader)."""
+        if self._listing is None:
+            self._listing = store.stored_keys(self.directory)
+        return any(key in self._listing for key in keys)
 
     def runs(self, keys: Iterable[str]) -> dict[str, np.ndarray]:
         """Columns of the stored runs among ``keys``, in the order of ``keys``."""

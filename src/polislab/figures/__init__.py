@@ -9,12 +9,14 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from polislab.core.errors import UsageError
-from polislab.experiments.catalog import entries, stored
+from polislab.experiments.catalog import entries
+from polislab.experiments.spec import smoke_size
 from polislab.experiments.store_reader import StoreReader
 
 
@@ -58,9 +60,18 @@ def figure_suffixes() -> set[str]:
     return {f".{suffix}" for suffix in Figure().canvas.get_supported_filetypes()}
 
 
-def drawable(name: str, store: StoreReader) -> bool:
-    """Whether ``store`` holds runs of the study that figure ``name`` draws."""
-    return any(stored(store, *entry.specs()) for entry in entries(load_figures()[name].study))
+def _holds(name: str, store: StoreReader) -> bool:
+    return any(store.holds_any(run.key for run in spec.runs())
+               for entry in entries(load_figures()[name].study) for spec in entry.specs())
+
+
+def drawable(name: str, store: StoreReader) -> str | None:
+    """How ``store`` can draw figure ``name``: "full" (full or quick runs of its study), "smoke"
+    (only the tiny runs of ``polislab reproduce --smoke``), or None."""
+    if _holds(name, store):
+        return "full"
+    with smoke_size():
+        return "smoke" if _holds(name, store) else None
 
 
 def draw_figure(name: str, source: str | Path, out: str | Path | BinaryIO, store: StoreReader | None = None
@@ -75,7 +86,8 @@ def draw_figure(name: str, source: str | Path, out: str | Path | BinaryIO, store
         raise UsageError(f"--from {source}: no stored runs there (run polislab reproduce or sweep first)")
     study = figures[name].study
     store = store or StoreReader(source)
-    if not drawable(name, store):
+    size = drawable(name, store)
+    if size is None:
         raise UsageError(f"--from {source} holds no runs of the {study} study that figure '{name}' draws; make "
                          f"them with: polislab reproduce --only {study} --out {source} (--quick: the small version)")
     import matplotlib
@@ -85,7 +97,7 @@ def draw_figure(name: str, source: str | Path, out: str | Path | BinaryIO, store
     if isinstance(out, (str, Path)):
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
-    with matplotlib.rc_context(STYLE):  # one look for every figure, nothing global changed
+    with matplotlib.rc_context(STYLE), smoke_size() if size == "smoke" else nullcontext():  # nothing global changed
         fig = figures[name].draw(store)
         fig.savefig(out, dpi=DPI, bbox_inches="tight", **({} if isinstance(out, Path) else {"format": "png"}))
     return out

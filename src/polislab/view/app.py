@@ -129,13 +129,21 @@ def create_app(spec: ModelSpec | None = None, settings: Settings | None = None, 
 
 
 def drawable_figures(directory: Path) -> list[dict[str, str]]:
-    """The registered figures whose study has runs in ``directory``."""
+    """The registered figures whose study has runs in ``directory`` (``size``: "smoke" when only the
+    tiny runs of ``polislab reproduce --smoke`` are there)."""
     from polislab.experiments.store_reader import StoreReader
     from polislab.figures import drawable, load_figures
 
     reader = StoreReader(directory)
-    return [{"name": name, "study": entry.study, "description": entry.description, "see": entry.see}
-            for name, entry in sorted(load_figures().items()) if drawable(name, reader)]
+    found, by_study = [], {}
+    for name, entry in sorted(load_figures().items()):
+        if entry.study not in by_study:  # a study's figures draw from the same runs
+            by_study[entry.study] = drawable(name, reader)
+        size = by_study[entry.study]
+        if size is not None:
+            found.append({"name": name, "study": entry.study, "description": entry.description, "see": entry.see,
+                          "size": size})
+    return found
 
 
 def figure_png(name: str, directory: Path) -> bytes:

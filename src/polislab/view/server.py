@@ -43,7 +43,7 @@ class Server:
         import uvicorn
 
         self.sock, self.url = sock, url_of(sock)
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", ws="websockets", lifespan="on",
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", ws="websockets-sansio", lifespan="on",
                                                     ws_max_size=1 << 20))
         self.thread: threading.Thread | None = None
 

@@ -17,9 +17,10 @@ STRIP_CELLS = 1024
 
 
 def to_bytes(values: np.ndarray, low: float, high: float) -> np.ndarray:
-    """``values`` scaled from [low, high] to 0..255."""
+    """``values`` scaled from [low, high] to 0..255 (nan to the middle)."""
     span = high - low if high > low else 1.0
-    return np.clip(np.rint((values - low) / span * 255), 0, 255).astype(np.uint8)
+    scaled = np.nan_to_num((values - low) / span * 255, nan=127.5, posinf=255, neginf=0)
+    return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
 
 
 def blocks(values: np.ndarray, cells: int) -> np.ndarray:
@@ -62,7 +63,7 @@ class EchoChamberRun:
         state = self.state
         b = state.b[0][self.order].astype(np.float64)
         e = state.e[0][self.order].astype(np.float64)
-        reach = float(max(np.abs(b).max(), np.abs(e).max(), 1e-9))
+        reach = float(np.nanmax([np.abs(b).max(), np.abs(e).max(), 1e-9]))
         images = {"beliefs": (to_bytes(blocks(b, STRIP_CELLS), -reach, reach), -reach, reach),
                   "evidence": (to_bytes(blocks(e, STRIP_CELLS), -reach, reach), -reach, reach)}
         if state.L is not None:

@@ -44,7 +44,7 @@ async function loadFigures() {
     const item = document.createElement("li");
     const button = document.createElement("button");
     button.type = "button";
-    button.textContent = entry.name + ": " + entry.description;
+    button.textContent = entry.name + ": " + entry.description + (entry.size === "smoke" ? " (smoke-size runs)" : "");
     button.onclick = () => drawFigure(entry);
     item.append(button);
     return item;
