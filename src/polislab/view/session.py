@@ -1,7 +1,9 @@
 """One watched run: the model advances in its own thread, in chunks sized to about
 ``CHUNK_SECONDS`` of kernel time, and hands a frame (the series' current values and a picture of
 the state) to the page when the page asks for one. The page asks again only after it has drawn
-the last frame, so a slow browser gets fewer frames and never slows the kernel.
+the last frame, so a slow browser gets fewer frames and never slows the kernel; and a fast client
+gets frames no more often than keeps their making under ``FRAME_SHARE`` of the simulation
+thread's time (at 10^5 agents a frame's series cost milliseconds).
 
 Every change to the run (play, pause, step, reset with new parameters) is a command the
 simulation thread carries out between chunks, so the run is never touched by two threads.
@@ -28,6 +30,7 @@ from polislab.core.seeding import check_seed
 from polislab.core.version import VERSION
 
 CHUNK_SECONDS = 0.02  # kernel time per chunk: short enough for a frame to wait at most this long
+FRAME_SHARE = 0.1  # frames take at most this share of the simulation thread's time
 
 
 @dataclass
@@ -60,6 +63,7 @@ class Session:
         self.frame: bytes | None = None
         self.stopping = False
         self.pending_reset: tuple[Settings, Params] | None = None
+        self.next_frame_at = 0.0  # no frame before this (perf_counter): see FRAME_SHARE
         self.settings = settings
         self.params = self.make_params(settings)
         self.run: LiveRun = start_run(spec, self.params, settings.seed)
@@ -124,6 +128,7 @@ class Session:
     def wait_frame(self, links_held: int | None, timeout: float = 10.0) -> bytes | None:
         """Ask the simulation thread for a frame and wait for it (from the server's thread);
         ``links_held`` as ``LiveRun.picture`` takes it."""
+        time.sleep(max(0.0, self.next_frame_at - time.perf_counter()))
         with self.condition:
             self.frame = None
             self.request = {"links_held": links_held}
@@ -160,7 +165,10 @@ class Session:
                     self._reset(*self.pending_reset)
                     continue
                 if self.request is not None:
+                    started = time.perf_counter()
                     self.frame = self._safe_frame(self.request["links_held"])
+                    ended = time.perf_counter()
+                    self.next_frame_at = ended + (ended - started) * (1 - FRAME_SHARE) / FRAME_SHARE
                     self.request = None
                     self.condition.notify_all()
                     continue

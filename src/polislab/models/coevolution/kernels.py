@@ -229,7 +229,7 @@ def _prefetch_ahead(cursor, ahead_nodes, ahead_units, start, degree, data, strat
     prefetch(start, w)  # where its list lies, for a structural update that rewires towards its neighbours
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, nogil=True, _nrt=False)
 def run(until, rng, graph, strategy, coop, recommender, slot, slot_codes, slot_counts, group, members, where, counts,
         adjacency, ranking, marks, ahead_nodes, ahead_units, payoff, table, options, counters, pending):
     """Step until ``until`` steps, absorption (FINISHED) or a Python decision (NEEDS_DECISION:
@@ -383,7 +383,7 @@ def resolve(z, rng, graph, strategy, coop, group, adjacency, members, counts, ra
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def synchronous_generations(generations, rng, graph, strategy, payoff, beta, counters):
     """W = 0, synchronous: each generation every node imitates a random neighbour with the Fermi
     probability, all from the same old strategies and fitness (one step per generation)."""

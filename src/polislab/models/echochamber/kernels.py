@@ -57,7 +57,7 @@ def _close_step(b, e, Lb, LTb, lr, s, m, p, e_star, learn_b, learn_e, joint, cla
     moving[r] = count
 
 
-@njit(cache=True, fastmath=True, parallel=True)
+@njit(cache=True, fastmath=True, parallel=True, nogil=True)
 def dense_steps(b, e, L, steps, lr, s, m, p, e_star, learn_b, learn_e, learn_l, joint, clamp,
                 tolerance, first_step, last_active, moving):
     """Advance every replicate ``steps`` steps on a dense listen matrix L[r, j, i] = L_ji.
@@ -105,7 +105,7 @@ def dense_steps(b, e, L, steps, lr, s, m, p, e_star, learn_b, learn_e, learn_l, 
                         threshold, count, r, first_step + t + 1, last_active, moving)
 
 
-@njit(cache=True, fastmath=True, parallel=True)
+@njit(cache=True, fastmath=True, parallel=True, nogil=True)
 def sparse_steps(b, e, src, w, steps, lr, s, m, p, e_star, learn_b, learn_e, learn_l, joint,
                  clamp, tolerance, first_step, last_active, moving):
     """As ``dense_steps`` on a sparse graph: agent i listens to src[r, i, q] with weight w[r, i, q]."""

@@ -95,7 +95,7 @@ def _compile_run(memory: int, sticky: bool):
     ``best`` and kept until another is strictly better (the source code's rule); otherwise the
     greedy action of the Q-values, ties to 0."""
 
-    @njit(cache=True)
+    @njit(cache=True, nogil=True)
     def _run(encounters, first, rng, q, counts, steps, epsilon, best, pair_state, own_state, friend_ids, friend_state,
             friend_count, next_forget, rewards, options, learners, earned, met, last_change, stable_encounters):
         """Run encounters ``first`` .. ``first + encounters - 1``, or stop once no policy changed for
