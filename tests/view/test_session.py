@@ -52,6 +52,7 @@ def test_a_frame_decodes_to_what_was_encoded():
     ("opinion", {"n": 50, "graph": "random-regular", "k": 4, "updates": 40_000, "records": 5}, [7, 993, 39_000]),
     ("trade", {"encounters": 20_000, "stable_encounters": 0}, [3, 4997, 15_000]),
     ("echochamber", {"n": 12, "steps": 3000}, [1, 499, 2500]),
+    ("platform", {"n": 200, "days": 6, "follows": 10, "max_follows": 20, "influencers": 2}, [1, 2, 1]),
 ])
 def test_a_live_run_in_any_chunks_ends_exactly_where_simulate_ends(model, values, units):
     """Chunks of any size give the same final state as ``simulate`` at the same seed, bit for bit:
@@ -67,10 +68,11 @@ def test_a_live_run_in_any_chunks_ends_exactly_where_simulate_ends(model, values
     final = {"coevolution": lambda: (run.state.strategy, result.artifacts["strategies"]),
              "opinion": lambda: (run.dynamics.opinion, result.artifacts["opinion"]),
              "trade": lambda: (run.market.q, result.artifacts["q"]),
-             "echochamber": lambda: (run.state.b[0], result.artifacts["beliefs"])}[model]()
+             "echochamber": lambda: (run.state.b[0], result.artifacts["beliefs"]),
+             "platform": lambda: (run.platform.followees, result.artifacts["followees"])}[model]()
     assert np.array_equal(*final)
     ran = {"coevolution": "steps_run", "opinion": "updates_run", "trade": "encounters_run"}.get(model)
-    assert run.done == (result.metrics[ran] if ran else params.steps)
+    assert run.done == (result.metrics[ran] if ran else getattr(params, "steps", None) or params.days)
 
 
 def test_every_series_value_is_a_number_and_the_picture_matches_the_state():

@@ -11,6 +11,7 @@ name, value = module).
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 from collections.abc import Callable, Mapping, Sequence
@@ -121,12 +122,18 @@ def register(
     batch: SimulateBatch | None = None,
     summary: str = "",
     smoke: Mapping[str, Any] | None = None,
+    uses_torch: bool = False,
 ) -> Callable[[Simulate], Simulate]:
     """Register ``simulate`` under ``name`` with its ``Params`` class (a decorator). ``smoke``:
     caps (numbers) and replacements that make any run of the model take well under a second
-    (``ModelSpec.shrink``)."""
+    (``ModelSpec.shrink``). ``uses_torch``: every run computes on one torch thread, as a sweep's
+    workers do, so that its result does not depend on how many threads torch would take on the
+    machine (torch sums in an order set by its threads; a PPO run's metrics differ between 1 and
+    2 threads)."""
 
     def decorate(simulate: Simulate) -> Simulate:
+        if uses_torch:
+            simulate = _on_one_torch_thread(simulate)
         params.model_name = name
         for preset_name, values in (presets or {}).items():
             build_params(params, values)  # a broken preset fails at import, not at a user's run
@@ -143,6 +150,21 @@ def register(
         return simulate
 
     return decorate
+
+
+def _on_one_torch_thread(simulate: Simulate) -> Simulate:
+    @functools.wraps(simulate)
+    def run(*args: Any, **kwargs: Any) -> Result:
+        import torch
+
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            return simulate(*args, **kwargs)
+        finally:
+            torch.set_num_threads(threads)
+
+    return run
 
 
 def builtin_models() -> dict[str, str]:

@@ -57,7 +57,7 @@ def random_actions(observations: list, envs: list) -> list[int]:
 @register("influencer-training", params=InfluencerTrainingParams, presets=PRESETS,
           summary="an influencer learns by PPO to win followers on the platform (seed 003)",
           smoke={"platform": {"n": 100, "days": 10, "follows": 5}, "decisions": 4, "envs": 2, "rollout": 2,
-                 "minibatch": 4, "eval_episodes": 1, "eval_every": 1})
+                 "minibatch": 4, "eval_episodes": 1, "eval_every": 1}, uses_torch=True)
 def simulate(params: InfluencerTrainingParams, seed: int, progress: Progress | None = None) -> Result:
     """Train an influencer's policy by PPO on the platform and evaluate it (seed 003; issue 23)."""
     learning = task(params)

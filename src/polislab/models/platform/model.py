@@ -152,6 +152,17 @@ class Platform:
                           **({"influencer_followers": float(self.influencer_followers.mean())}
                              if params.influencers else {})})
 
+    def day(self, day: int) -> None:
+        """Day ``day`` (from 0) as ``simulate`` runs it: the influencers decide at the start of each
+        of their periods and learn at its end."""
+        params = self.params
+        if params.influencers and day % params.influencer_period == 0:
+            self.agents.decide(self.opinion)
+            self.start_period()
+        self.run_day()
+        if params.influencers and (day + 1) % params.influencer_period == 0:
+            self.end_period()
+
     def start_period(self) -> None:
         self.period_start = self.influencer_followers.copy()
 
@@ -248,14 +259,8 @@ class Platform:
 def simulate(params: PlatformParams, seed: int, progress: Progress | None = None) -> Result:
     """A social-media platform (seed 003, "the social media simulation"; issue 23)."""
     platform = Platform(params, seed)
-    agents, period = platform.agents, params.influencer_period
     for day in range(params.days):
-        if params.influencers and day % period == 0:
-            agents.decide(platform.opinion)
-            platform.start_period()
-        platform.run_day()
-        if params.influencers and (day + 1) % period == 0:
-            platform.end_period()
+        platform.day(day)
         if progress is not None:
             progress(day + 1, params.days)
     return platform.result(seed)

@@ -156,7 +156,7 @@ def train(params: TrainingParams, seed: int, progress: Progress | None = None) -
 @register("recommender-training", params=TrainingParams, presets=PRESETS,
           summary="PPO-trained MLP/GAT recommenders for coops or rewires (seed 002, section 4)",
           smoke={"environment": "table4-n10", "evaluate_on": [], "decisions": 32, "imitation_decisions": 32,
-                 "envs": 2, "rollout": 16, "eval_episodes": 1, "eval_every": 1})
+                 "envs": 2, "rollout": 16, "eval_episodes": 1, "eval_every": 1}, uses_torch=True)
 def simulate(params: TrainingParams, seed: int, progress: Progress | None = None) -> Result:
     """Train a ranking-module recommender with PPO (seed 002, section 4.2)."""
     if params.save_to:  # a run that cannot write its outputs does not start

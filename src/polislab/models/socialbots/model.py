@@ -95,7 +95,7 @@ def sampled(module, task: FlatTask):
           summary="socialbots that want influence against a bot detector (seed 003, Socialbots on Fire)",
           smoke={"n": 200, "steps": 40, "episodes": 3, "detector_accounts": 60, "detector_trees": 10,
                  "cascade_samples": 10, "decisions": 80, "envs": 2, "rollout": 20, "minibatch": 20,
-                 "eval_episodes": 1, "eval_every": 1})
+                 "eval_episodes": 1, "eval_every": 1}, uses_torch=True)
 def simulate(params: SocialbotParams, seed: int, progress: Progress | None = None) -> Result:
     """Socialbots against a detector (seed 003; issue 24), over ``rounds`` of an arms race."""
     world = World(params, seed)
