@@ -195,6 +195,8 @@ class Session:
         self.units_run += run.done - before
         if not stepping:  # the step button keeps the chunk it has; playing tunes it
             self.chunk = max(1, min(int(units * CHUNK_SECONDS / max(seconds, 1e-6)), 4 * units))
+            if self.speed > 0:  # a slow speed moves in small steps, not in rare leaps
+                self.chunk = min(self.chunk, max(1, int(self.speed * CHUNK_SECONDS)))
         if self.speed > 0:  # hold the rate asked for
             time.sleep(max(0.0, (run.done - before) / self.speed - seconds))
 

@@ -314,13 +314,13 @@ function newGraph(n, positions, key, linkCount) {
   const space = 4096;
   const fixed = !!positions;
   const size = n > 5000 ? 1.5 : n > 500 ? 3 : 6;
+  view.userZoomed = false;
   view.graph = new cosmos.Graph($("picture"), {
-    spaceSize: space, backgroundColor: "#ffffff", pointDefaultSize: size, linkDefaultWidth: 0.6,
-    linkDefaultColor: "#9aa5b1", linkOpacity: n > 5000 ? 0.25 : 0.6, scalePointsOnZoom: true,
-    enableSimulation: !fixed, fitViewOnInit: true, fitViewDelay: 300, simulationGravity: 0.2,
-    simulationRepulsion: 0.5, simulationLinkSpring: 1, simulationFriction: 0.85, simulationDecay: 1000,
-    rescalePositions: !fixed, attribution: "", pixelRatio: 1,
-    onSimulationEnd: () => view.graph && view.graph.fitView(400),
+    spaceSize: space, backgroundColor: "#ffffff", pointDefaultSize: size, linkDefaultWidth: 0.8,
+    linkDefaultColor: "#7f8c99", linkOpacity: n > 5000 ? 0.25 : 0.7, scalePointsOnZoom: false,
+    enableSimulation: !fixed, fitViewOnInit: true, fitViewDelay: 300, rescalePositions: !fixed,
+    attribution: "", pixelRatio: 1,
+    onZoomStart: (event, userDriven) => { if (userDriven) view.userZoomed = true; },
   });
   const xy = new Float32Array(2 * n);
   for (let i = 0; i < n; i++) {
@@ -335,6 +335,11 @@ function newGraph(n, positions, key, linkCount) {
   view.graph.setConfigPartial({ renderLinks: $("show-links").checked });
   if ($("layout").checked) view.graph.start(1); // larger graphs start at random until "layout" is ticked
 }
+
+// While the layout moves, keep it in view (until the user zooms or pans).
+setInterval(() => {
+  if (view.graph && !view.userZoomed && view.graph.isSimulationRunning) view.graph.fitView(400);
+}, 2000);
 
 function bindGraphOptions() {
   $("show-links").onchange = () => view.graph && view.graph.setConfigPartial({ renderLinks: $("show-links").checked });
