@@ -150,6 +150,7 @@ def test_the_session_plays_pauses_steps_and_resets_with_new_parameters():
     ({"action": "reset", "set": {}, "seed": "x"}, "seed 'x' is not allowed"),
     ({"action": "reset", "preset": "nonesuch"}, "unknown preset 'nonesuch'"),
     ({"action": "speed", "value": -1}, "speed"),
+    ({"action": "speed", "value": "fast"}, "speed 'fast' is not allowed"),
     ({"action": "explode"}, "unknown command"),
 ])
 def test_a_bad_command_is_one_line_and_leaves_the_run_as_it_was(message, says):
@@ -228,3 +229,19 @@ def test_the_command_starts_a_server_that_prints_its_url_and_serves_the_model():
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_a_frame_asked_for_during_a_reset_still_comes():
+    import threading
+
+    session = Session(get_model("trade"), Settings(None, {"encounters": "1000000"}, 1))
+    try:
+        frames = []
+        for _ in range(20):  # the request and the reset race; each order must give a frame
+            asker = threading.Thread(target=lambda: frames.append(session.wait_frame(None, timeout=5)))
+            asker.start()
+            assert session.command({"action": "reset", "set": {}}) == ""
+            asker.join()
+        assert len(frames) == 20 and all(frame is not None for frame in frames)
+    finally:
+        session.close()

@@ -79,6 +79,8 @@ def create_app(spec: ModelSpec | None = None, settings: Settings | None = None, 
                     frame = await asyncio.to_thread(session.wait_frame, held if isinstance(held, int) else None)
                     if frame is not None:
                         await socket.send_bytes(frame)
+                    else:  # the run is busy (a long reset, a replay's first run): the page asks again
+                        await socket.send_text(json.dumps({"type": "wait"}))
                     continue
                 error = session.command(message)
                 await socket.send_text(json.dumps({"type": "reply", "action": message.get("action"),

@@ -90,7 +90,10 @@ class Session:
             elif action == "step":
                 self.playing, self.steps_wanted = False, self.steps_wanted + 1
             elif action == "speed":
-                speed = float(message.get("value", 0))
+                try:
+                    speed = float(message.get("value", 0))
+                except (TypeError, ValueError):
+                    speed = -1.0
                 if not math.isfinite(speed) or speed < 0:
                     return f"speed {message.get('value')!r} is not allowed: a number of units per second >= 0"
                 self.speed = speed
@@ -100,8 +103,7 @@ class Session:
                     params = self.make_params(settings)
                 except UsageError as error:
                     return str(error)
-                self.request = None
-                self.pending_reset = (settings, params)
+                self.pending_reset = (settings, params)  # a frame asked for comes after the reset
             else:
                 return f"unknown command {action!r}; allowed: play, pause, step, speed, reset"
             self.condition.notify_all()

@@ -176,7 +176,8 @@ function connect() {
   socket.onmessage = (event) => {
     if (typeof event.data === "string") {
       const reply = JSON.parse(event.data);
-      showError(reply.error);
+      if (reply.type === "wait") setTimeout(requestFrame, PAUSED_MS); // no frame yet: ask again
+      else showError(reply.error);
       return;
     }
     const started = performance.now();
