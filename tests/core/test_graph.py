@@ -98,3 +98,44 @@ def test_a_pool_too_small_raises_memory_error_and_never_writes_past_its_end():
             if i % 2:
                 listpool.remove_at(start, size, data, i % 3, 0)
     assert meta[0] <= len(data) and np.all(start + size <= len(data))
+
+
+def _linked_one_at_a_time(n, pairs):
+    """owner, hpos and each node's list as appending each link's two ends in turn gives them."""
+    lists = [[] for _ in range(n)]
+    owner, hpos = [], []
+    for e, (u, v) in enumerate(pairs):
+        for h, node, other in ((2 * e, u, v), (2 * e + 1, v, u)):
+            owner.append(node)
+            hpos.append(len(lists[node]))
+            lists[node].append([h, other])
+    return owner, hpos, lists
+
+
+def _lists(graph):
+    return [graph.data[graph.start[v]:graph.start[v] + graph.degree[v]].tolist() for v in range(graph.n)]
+
+
+@pytest.mark.parametrize("n, k, seed", [(40, 4, 1), (300, 10, 2), (64, 30, 3)])
+def test_gnm_draws_and_places_its_links_as_one_at_a_time_would(n, k, seed):
+    """G(n, m) with its hash set and two-pass placement against the plain rule: draw pairs from
+    the run's stream, reject loops and repeats, append each link's ends to the lists in turn."""
+    from polislab.core.rng import below, new_state
+
+    state, seen, pairs = new_state(seed), set(), []
+    while len(pairs) < int(round(n * k / 2)):
+        a, b = int(below(state, n)), int(below(state, n))
+        if a != b and (min(a, b), max(a, b)) not in seen:
+            seen.add((min(a, b), max(a, b)))
+            pairs.append((a, b))
+    graph = generate("erdos-renyi", n, k, seed)
+    owner, hpos, lists = _linked_one_at_a_time(n, pairs)
+    assert graph.owner.tolist() == owner and graph.hpos.tolist() == hpos and _lists(graph) == lists
+    graph.check()
+
+
+def test_from_edges_places_loops_and_repeats_as_one_at_a_time_would():
+    pairs = [(0, 1), (1, 2), (2, 2), (0, 1), (3, 0)]
+    graph = DynamicGraph.from_edges(4, np.array(pairs))
+    owner, hpos, lists = _linked_one_at_a_time(4, pairs)
+    assert graph.owner.tolist() == owner and graph.hpos.tolist() == hpos and _lists(graph) == lists

