@@ -103,6 +103,7 @@ def test_play_change_reset_step_in_a_real_browser():
     ("coevolution", {"n": "200", "k": "4", "steps": "1e9", "temptation": "1.1", "sucker": "-0.1"}, "graph"),
     ("echochamber", {"n": "40", "steps": "1e8"}, "images"),
     ("platform", {"n": "300", "days": "1000", "follows": "10", "max_follows": "20"}, "graph"),
+    ("feudalism", {"agents": "100", "turns": "1e9"}, "graph"),
     ("trade", {"encounters": "1e10"}, "none"),
     ("oracle", {"steps": "200"}, "none"),  # no live run: a replay
 ])

@@ -53,6 +53,7 @@ def test_a_frame_decodes_to_what_was_encoded():
     ("trade", {"encounters": 20_000, "stable_encounters": 0}, [3, 4997, 15_000]),
     ("echochamber", {"n": 12, "steps": 3000}, [1, 499, 2500]),
     ("platform", {"n": 200, "days": 6, "follows": 10, "max_follows": 20, "influencers": 2}, [1, 2, 1]),
+    ("feudalism", {"agents": 30, "turns": 3000, "record_every": 1000}, [1, 999, 1500, 500]),
 ])
 def test_a_live_run_in_any_chunks_ends_exactly_where_simulate_ends(model, values, units):
     """Chunks of any size give the same final state as ``simulate`` at the same seed, bit for bit:
@@ -69,10 +70,14 @@ def test_a_live_run_in_any_chunks_ends_exactly_where_simulate_ends(model, values
              "opinion": lambda: (run.dynamics.opinion, result.artifacts["opinion"]),
              "trade": lambda: (run.market.q, result.artifacts["q"]),
              "echochamber": lambda: (run.state.b[0], result.artifacts["beliefs"]),
-             "platform": lambda: (run.platform.followees, result.artifacts["followees"])}[model]()
+             "platform": lambda: (run.platform.followees, result.artifacts["followees"]),
+             "feudalism": lambda: (run.feudal.world[0][:30], result.artifacts["land"])}[model]()
     assert np.array_equal(*final)
     ran = {"coevolution": "steps_run", "opinion": "updates_run", "trade": "encounters_run"}.get(model)
-    assert run.done == (result.metrics[ran] if ran else getattr(params, "steps", None) or params.days)
+    if ran is not None:
+        assert run.done == result.metrics[ran]
+    else:
+        assert run.done == next(getattr(params, name) for name in ("steps", "days", "turns") if hasattr(params, name))
 
 
 def test_every_series_value_is_a_number_and_the_picture_matches_the_state():

@@ -133,49 +133,71 @@ def tie_structure(world: tuple, agents: int) -> dict[str, float]:
 SERIES = ("mean_wellbeing", "hits_per_encounter", "encounter_share", "gift_share", "sharing_share", "land_gini")
 
 
+class Feudal:
+    """One run's world, buffer, counters and stream (seed 001, chapter 3), set up as the seed has it
+    (agents alone for ``warmup`` turns, then their first ties by self-play; neither counted), and
+    ``run``, a chunk of turns with the series' values over it (``simulate`` records them; the live
+    view draws them)."""
+
+    def __init__(self, params: FeudalismParams, seed: int):
+        n = params.agents
+        self.params = params
+        self.opt = options(params)
+        self.world = world = new_world(params, np.random.default_rng(derived_seed(seed, 2)))
+        self.buffer = new_buffer(params)
+        self.rng = new_state(derived_seed(seed, 1))
+        self.counts = np.zeros(k.COUNTERS)
+        if params.tie_slots:
+            k.run_turns(world, self.buffer, self.opt, self.rng, self.counts, 0, params.warmup * n, params.contexts)
+            k.first_ties(world, self.buffer, self.opt, self.rng, self.counts, params.contexts, params.graph == "complete")
+            world[14][:], world[15][:] = 0.0, 0  # wellbeing is counted from here
+        self.counts[:] = 0.0  # neither warm-up nor self-play is counted
+        self.ran = 0
+
+    def run(self, turns: int) -> dict[str, float]:
+        """``turns`` more turns; each series' value over them."""
+        world, counts = self.world, self.counts
+        welfare, own_turns = world[14], world[15]
+        before = counts.copy()
+        welfare_before, turns_before = welfare.sum(), own_turns.sum()
+        k.run_turns(world, self.buffer, self.opt, self.rng, counts, self.ran, turns, self.params.contexts)
+        self.ran += turns
+        done = counts - before
+        encounters = max(done[k.C_ENCOUNTERS], 1)
+        return {"mean_wellbeing": (welfare.sum() - welfare_before) / max(own_turns.sum() - turns_before, 1),
+                "hits_per_encounter": done[k.C_HITS] / encounters,
+                "encounter_share": done[k.C_ENCOUNTERS] / turns,
+                "gift_share": done[k.C_GIFT_ENCOUNTERS] / encounters,
+                "sharing_share": done[k.C_SHARING_ENCOUNTERS] / encounters,
+                "land_gini": gini(world[0][:self.params.agents])}
+
+
 @register("feudalism", params=FeudalismParams, presets=PRESETS,
           summary="agents with land, corn and labour on a social graph learn to share, trade, coerce (seed 001, ch. 3)",
           smoke={"agents": 30, "turns": 3000, "buffer_size": 100, "selfplay": 2})
 def simulate(params: FeudalismParams, seed: int, progress: Progress | None = None) -> Result:
     """The land-corn-labour world (seed 001, chapter 3)."""
     n = params.agents
-    opt = options(params)
-    world = new_world(params, np.random.default_rng(derived_seed(seed, 2)))
-    buffer = new_buffer(params)
-    rng = new_state(derived_seed(seed, 1))
-    counts = np.zeros(k.COUNTERS)
-    if params.tie_slots:
-        k.run_turns(world, buffer, opt, rng, counts, 0, params.warmup * n, params.contexts)  # no ties yet: alone
-        k.first_ties(world, buffer, opt, rng, counts, params.contexts, params.graph == "complete")
-        world[14][:], world[15][:] = 0.0, 0  # wellbeing is counted from here
-    counts[:] = 0.0  # neither warm-up nor self-play is counted
+    feudal = Feudal(params, seed)
+    world, buffer, counts = feudal.world, feudal.buffer, feudal.counts
     every = params.record_every or max(1, params.turns // 100)
     tail_start = params.turns - max(1, params.turns // 10)
     series: dict[str, list] = {"step": [], **{name: [] for name in SERIES}}
     welfare, own_turns, flow = world[14], world[15], world[13]
-    ran = 0
     tail = None
-    while ran < params.turns:
-        chunk = min(every, params.turns - ran)
-        if ran < tail_start < ran + chunk:
-            chunk = tail_start - ran
-        before = counts.copy()
-        welfare_before, turns_before = welfare.sum(), own_turns.sum()
-        k.run_turns(world, buffer, opt, rng, counts, ran, chunk, params.contexts)
-        ran += chunk
-        done = counts - before
-        series["step"].append(ran)
-        series["mean_wellbeing"].append((welfare.sum() - welfare_before) / max(own_turns.sum() - turns_before, 1))
-        series["hits_per_encounter"].append(done[k.C_HITS] / max(done[k.C_ENCOUNTERS], 1))
-        series["encounter_share"].append(done[k.C_ENCOUNTERS] / chunk)
-        series["gift_share"].append(done[k.C_GIFT_ENCOUNTERS] / max(done[k.C_ENCOUNTERS], 1))
-        series["sharing_share"].append(done[k.C_SHARING_ENCOUNTERS] / max(done[k.C_ENCOUNTERS], 1))
-        series["land_gini"].append(gini(world[0][:n]))
-        if ran == tail_start:
+    while feudal.ran < params.turns:
+        chunk = min(every, params.turns - feudal.ran)
+        if feudal.ran < tail_start < feudal.ran + chunk:
+            chunk = tail_start - feudal.ran
+        row = feudal.run(chunk)
+        series["step"].append(feudal.ran)
+        for name in SERIES:
+            series[name].append(row[name])
+        if feudal.ran == tail_start:
             tail = (counts.copy(), welfare.copy(), own_turns.copy())
             flow[:] = 0.0  # tribute is measured over the tail
         if progress is not None:
-            progress(ran, params.turns)
+            progress(feudal.ran, params.turns)
     if tail is None:
         tail = (np.zeros_like(counts), np.zeros(n), np.zeros(n, dtype=np.int64))
     done = counts - tail[0]
