@@ -250,3 +250,30 @@ def test_a_frame_asked_for_during_a_reset_still_comes():
         assert len(frames) == 20 and all(frame is not None for frame in frames)
     finally:
         session.close()
+
+
+def test_the_websocket_answers_nonsense_with_a_line_and_keeps_serving():
+    import asyncio
+
+    import websockets
+
+    from polislab.view.app import create_app
+    from polislab.view.server import Server, bind
+
+    server = Server(create_app(get_model("trade"), Settings(None, {"encounters": "1000"}, 1), None),
+                    bind("127.0.0.1", 0)).start()
+
+    async def talk():
+        async with websockets.connect(server.url.replace("http", "ws") + "ws") as socket:
+            await socket.send("not json")
+            first = json.loads(await socket.recv())
+            await socket.send(json.dumps({"action": "frame", "links": None}))
+            frame = await socket.recv()
+            return first, frame
+
+    try:
+        first, frame = asyncio.run(talk())
+    finally:
+        server.stop()
+    assert first["error"] == "a command is a JSON object"
+    assert decode(frame)[0]["model"] == "trade"

@@ -73,7 +73,13 @@ def create_app(spec: ModelSpec | None = None, settings: Settings | None = None, 
             return
         try:
             while True:
-                message = json.loads(await socket.receive_text())
+                try:
+                    message = json.loads(await socket.receive_text())
+                except json.JSONDecodeError:
+                    message = None
+                if not isinstance(message, dict):
+                    await socket.send_text(json.dumps({"type": "reply", "error": "a command is a JSON object"}))
+                    continue
                 if message.get("action") == "frame":
                     held = message.get("links")
                     frame = await asyncio.to_thread(session.wait_frame, held if isinstance(held, int) else None)
