@@ -95,7 +95,8 @@ def test_play_change_reset_step_in_a_real_browser():
         page.fill('#parameters input[data-name="n"]', "-5")
         page.click("#reset")
         page.wait_for_selector("#error:not([hidden])")
-        assert "n" in page.inner_text("#error") and header(page, "generation") == 1  # refused; the run stays
+        assert "parameter 'n' of model opinion" in page.inner_text("#error")
+        assert header(page, "generation") == 1  # refused; the run stays
         assert errors == []
 
 

@@ -150,11 +150,11 @@ def test_the_session_plays_pauses_steps_and_resets_with_new_parameters():
 
 
 @pytest.mark.parametrize("message, says", [
-    ({"action": "reset", "set": {"n": "-3"}}, "n"),
+    ({"action": "reset", "set": {"agents": "1"}}, "parameter 'agents' of model trade = 1 is not allowed"),
     ({"action": "reset", "set": {"bogus": "1"}}, "unknown parameter 'bogus'"),
     ({"action": "reset", "set": {}, "seed": "x"}, "seed 'x' is not allowed"),
     ({"action": "reset", "preset": "nonesuch"}, "unknown preset 'nonesuch'"),
-    ({"action": "speed", "value": -1}, "speed"),
+    ({"action": "speed", "value": -1}, "speed -1 is not allowed"),
     ({"action": "speed", "value": "fast"}, "speed 'fast' is not allowed"),
     ({"action": "explode"}, "unknown command"),
 ])
@@ -199,7 +199,7 @@ def polislab(*args, timeout=60):
 @pytest.mark.parametrize("args, says", [
     ((), "name a model to watch"),
     (("nonesuch",), "unknown model 'nonesuch'"),
-    (("opinion", "--set", "n=-1"), "n"),
+    (("opinion", "--set", "n=-1"), "parameter 'n' of model opinion"),
     (("opinion", "--seed", "-1"), "seed -1 is not allowed"),
     (("--store", "nowhere"), "--store nowhere: no stored runs there"),
     (("opinion", "--port", "70000"), "--port 70000 is not allowed"),

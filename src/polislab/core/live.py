@@ -70,6 +70,25 @@ class LiveRun(Protocol):
         links it holds (-1: none); the links come only when they differ."""
 
 
+class ChunkedRun:
+    """What every built-in live run shares: it has ``total`` units and has run ``done``; it is
+    ``finished`` when they are all run or ``stopped_early`` says the model stopped on its own
+    (absorbed, converged); ``left(units)`` is how many of ``units`` may still run."""
+
+    total: int
+    done: int
+
+    def stopped_early(self) -> bool:
+        return False
+
+    @property
+    def finished(self) -> bool:
+        return self.done >= self.total or self.stopped_early()
+
+    def left(self, units: int) -> int:
+        return max(0, min(units, self.total - self.done))
+
+
 Factory = Callable[[Params, int], LiveRun]
 _LIVE: dict[str, Factory] = {}
 

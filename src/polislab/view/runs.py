@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from polislab.core.errors import UsageError
+from polislab.core.jsonable import jsonable
 
 COMMON = ("key", "model", "seed", "version")  # the columns every run has
 
@@ -133,8 +134,5 @@ def _cell(value: Any) -> Any:
     """A table cell as JSON: numbers, text, true/false, or None (null, nan, inf)."""
     if value is np.ma.masked:
         return None
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
+    value = jsonable(value, non_finite="null")
     return value if isinstance(value, (int, float, str, bool)) or value is None else str(value)

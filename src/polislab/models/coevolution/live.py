@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from polislab.core.graph import degree_variance
-from polislab.core.live import Picture, drawn_links, live, sample_nodes
+from polislab.core.live import ChunkedRun, Picture, drawn_links, live, sample_nodes
 from polislab.core.seeding import derived_seed, rng
 from polislab.models.coevolution import kernels
 from polislab.models.coevolution.model import RecommenderView, advance, initial_state, share_column
@@ -17,7 +17,7 @@ STRATEGY_LEGEND = [("defector", "#d62728"), ("cooperator", "#1f77b4")]
 SLOT_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"]
 
 
-class CoevolutionRun:
+class CoevolutionRun(ChunkedRun):
     units = "steps"
 
     def __init__(self, params: CoevolutionParams, seed: int):
@@ -32,12 +32,11 @@ class CoevolutionRun:
     def done(self) -> int:
         return int(self.state.counters[kernels.STEP])
 
-    @property
-    def finished(self) -> bool:
-        return self.done >= self.total or self.state.counters[kernels.ABSORBED_AT] >= 0
+    def stopped_early(self) -> bool:
+        return self.state.counters[kernels.ABSORBED_AT] >= 0
 
     def advance(self, units: int) -> None:
-        state, target = self.state, min(self.done + units, self.total)
+        state, target = self.state, self.done + self.left(units)
         if self.params.update == "synchronous":
             kernels.synchronous_generations(target - self.done, state.rng, state.graph.arrays(), state.strategy,
                                             state.payoff, self.params.beta, state.counters)

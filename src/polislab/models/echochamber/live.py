@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from polislab.core.live import Picture, live
+from polislab.core.live import ChunkedRun, Picture, live
 from polislab.models.echochamber.metrics import snapshot
 from polislab.models.echochamber.model import advance, initial_state
 from polislab.models.echochamber.params import EchoChamberParams
@@ -34,7 +34,7 @@ def blocks(values: np.ndarray, cells: int) -> np.ndarray:
     return values
 
 
-class EchoChamberRun:
+class EchoChamberRun(ChunkedRun):
     units = "steps"
 
     def __init__(self, params: EchoChamberParams, seed: int):
@@ -43,12 +43,8 @@ class EchoChamberRun:
         self.order = np.argsort(self.state.b[0], kind="stable")
         self.total, self.done = params.steps, 0
 
-    @property
-    def finished(self) -> bool:
-        return self.done >= self.total
-
     def advance(self, units: int) -> None:
-        units = min(units, self.total - self.done)
+        units = self.left(units)
         if units > 0:
             advance(self.state, self.params, units, self.done)
             self.done += units

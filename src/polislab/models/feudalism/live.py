@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from polislab.core.live import Picture, drawn_links, live, sample_nodes
+from polislab.core.live import ChunkedRun, Picture, drawn_links, live, sample_nodes
 from polislab.core.seeding import derived_seed
 from polislab.models.feudalism import kernels as k
 from polislab.models.feudalism.model import Feudal
@@ -17,7 +17,7 @@ LEGEND = [("landless", "#d62728"), ("under half the mean land", "#ff9896"), ("ab
           ("over twice the mean", "#1f77b4"), ("deviant", "#000000")]
 
 
-class FeudalismRun:
+class FeudalismRun(ChunkedRun):
     units = "turns"
 
     def __init__(self, params: FeudalismParams, seed: int):
@@ -30,12 +30,8 @@ class FeudalismRun:
     def done(self) -> int:
         return self.feudal.ran
 
-    @property
-    def finished(self) -> bool:
-        return self.done >= self.total
-
     def advance(self, units: int) -> None:
-        units = min(units, self.total - self.done)
+        units = self.left(units)
         if units > 0:
             self.row = self.feudal.run(units)
 

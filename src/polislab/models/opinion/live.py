@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from polislab.core.live import Picture, drawn_links, live, sample_nodes
+from polislab.core.live import ChunkedRun, Picture, drawn_links, live, sample_nodes
 from polislab.core.seeding import derived_seed
 from polislab.models.opinion.model import Dynamics, build_graph, initial_state
 from polislab.models.opinion.params import OpinionParams
@@ -14,7 +14,7 @@ from polislab.models.opinion.params import OpinionParams
 LEGEND = [("opinion -1", "#d62728"), ("opinion +1", "#1f77b4")]
 
 
-class OpinionRun:
+class OpinionRun(ChunkedRun):
     units = "updates"
 
     def __init__(self, params: OpinionParams, seed: int):
@@ -36,12 +36,11 @@ class OpinionRun:
     def done(self) -> int:
         return self.dynamics.t
 
-    @property
-    def finished(self) -> bool:
-        return self.done >= self.total or self.dynamics.stopped
+    def stopped_early(self) -> bool:
+        return self.dynamics.stopped
 
     def advance(self, units: int) -> None:
-        self.dynamics.advance(min(units, self.total - self.done))
+        self.dynamics.advance(self.left(units))
 
     def values(self) -> dict[str, float]:
         return self.dynamics.values()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from polislab.core.live import Picture, drawn_links, live, sample_nodes
+from polislab.core.live import ChunkedRun, Picture, drawn_links, live, sample_nodes
 from polislab.core.seeding import derived_seed
 from polislab.models.platform.model import Platform
 from polislab.models.platform.params import PlatformParams
@@ -19,7 +19,7 @@ SERIES = ("mean_opinion", "opinion_variance", "bimodality", "share_extreme", "ec
           "follower_gini", "top1_follower_share")
 
 
-class PlatformRun:
+class PlatformRun(ChunkedRun):
     units = "days"
 
     def __init__(self, params: PlatformParams, seed: int):
@@ -27,12 +27,8 @@ class PlatformRun:
         self.total, self.done = params.days, 0
         self.sample = sample_nodes(params.n, derived_seed(seed, 9))
 
-    @property
-    def finished(self) -> bool:
-        return self.done >= self.total
-
     def advance(self, units: int) -> None:
-        for _ in range(min(units, self.total - self.done)):
+        for _ in range(self.left(units)):
             self.platform.day(self.done)
             self.done += 1
 

@@ -6,30 +6,32 @@ from __future__ import annotations
 
 import numpy as np
 
-from polislab.core.live import Picture, live
+from polislab.core.live import ChunkedRun, Picture, live
 from polislab.models.trade.model import ALWAYS_STEAL, WIN_STAY_LOSE_SHIFT, Market, states
 from polislab.models.trade.params import TradeParams
 
 
-class TradeRun:
+class TradeRun(ChunkedRun):
     units = "encounters"
 
     def __init__(self, params: TradeParams, seed: int):
         self.params, self.market = params, Market(params, seed)
         self.earned, self.met = np.zeros(params.agents), np.zeros(params.agents, dtype=np.int64)
-        self.total, self.done, self.finished = params.encounters, 0, False
+        self.total, self.done, self.converged = params.encounters, 0, False
         self.wellbeing = float("nan")
 
     def advance(self, units: int) -> None:
-        units = min(units, self.total - self.done)
+        units = self.left(units)
         if units <= 0:
-            self.finished = True
             return
         before = self.earned.sum()
         ran = self.market.run(units, self.done, self.earned, self.met, self.params.stable_encounters)
         self.done += ran
         self.wellbeing = (self.earned.sum() - before) / (2 * max(ran, 1))
-        self.finished = ran < units or self.done >= self.total  # fewer than asked: converged
+        self.converged = ran < units  # fewer than asked: no policy changed for stable_encounters
+
+    def stopped_early(self) -> bool:
+        return self.converged
 
     def values(self) -> dict[str, float]:
         _, policies = self.market.policies(self.params.memory)

@@ -180,10 +180,8 @@ function connect() {
       else showError(reply.error);
       return;
     }
-    const started = performance.now();
     const frame = decodeFrame(event.data);
     draw(frame);
-    view.drawMs = performance.now() - started;
     setTimeout(requestFrame, frame.header.playing && !frame.header.finished ? 0 : PAUSED_MS);
   };
   socket.onclose = () => showError("the connection to polislab view closed: is the server still running?");
