@@ -77,6 +77,13 @@ def _friend_remember(agent, other, game, friend_ids, friend_state, friend_count,
 
 
 @njit(inline="always")
+def _choose(greedy_action, word, explore):
+    """epsilon-greedy without a branch: the word's lowest bit when exploring, else the greedy action
+    (exploration at 25% is a coin the branch predictor cannot learn; a select costs nothing)."""
+    return int(word & 1) * explore + greedy_action * (1 - explore)
+
+
+@njit(inline="always")
 def _restick(q, best, agent, state):
     """The source code's tie rule (QTablePolicy.h): the best action changes only when another's
     Q-value is strictly greater than the current best's. Returns whether it changed."""
@@ -103,7 +110,7 @@ def _compile_run(memory: int, sticky: bool):
         wellbeing and encounters; ``last_change[0]`` is the encounter of the last policy change.
         ``options`` = (gamma, alpha, decay, floor, keep_last); ``steps``: the step table."""
         agents = q.shape[0]
-        gamma, alpha = options[0], options[1]
+        gamma = options[0]
         decay, floor, keep_last = options[2], options[3], options[4] > 0
         done = 0
         track = stable_encounters > 0  # policy changes are watched only when a run stops on them
@@ -119,13 +126,9 @@ def _compile_run(memory: int, sticky: bool):
             s_j = _state_of(memory, j, i, pair_state, own_state, friend_ids, friend_state, friend_count)
             # epsilon-greedy: one word decides whether to explore (top bits) and what (lowest bit)
             word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
-            a_i = best[i, s_i] if sticky else greedy(q, i, s_i)
-            if i < learners and to_unit(word) < epsilon[i]:
-                a_i = int(word & 1)
+            a_i = _choose(best[i, s_i] if sticky else greedy(q, i, s_i), word, (i < learners) & (to_unit(word) < epsilon[i]))
             word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
-            a_j = best[j, s_j] if sticky else greedy(q, j, s_j)
-            if j < learners and to_unit(word) < epsilon[j]:
-                a_j = int(word & 1)
+            a_j = _choose(best[j, s_j] if sticky else greedy(q, j, s_j), word, (j < learners) & (to_unit(word) < epsilon[j]))
             r_i = rewards[2 * a_i + a_j]
             r_j = rewards[2 * a_j + a_i]
             next_i = _remember(memory, i, j, 2 * a_i + a_j, pair_state, own_state, friend_ids, friend_state,
@@ -133,14 +136,14 @@ def _compile_run(memory: int, sticky: bool):
             next_j = _remember(memory, j, i, 2 * a_j + a_i, pair_state, own_state, friend_ids, friend_state,
                                friend_count, next_forget, keep_last)
             if i < learners:
-                changed = update(q, counts, steps, i, s_i, a_i, r_i, next_i, gamma, alpha, track and not sticky)
+                changed = update(q, counts, steps, i, s_i, a_i, r_i, next_i, gamma, track and not sticky)
                 if sticky:
                     changed = _restick(q, best, i, s_i)
                 if changed:
                     last_change[0] = t
                 epsilon[i] = max(floor, epsilon[i] * decay)
             if j < learners:
-                changed = update(q, counts, steps, j, s_j, a_j, r_j, next_j, gamma, alpha, track and not sticky)
+                changed = update(q, counts, steps, j, s_j, a_j, r_j, next_j, gamma, track and not sticky)
                 if sticky:
                     changed = _restick(q, best, j, s_j)
                 if changed:

@@ -48,7 +48,7 @@ def _learn(state, agent, other, s, mine, theirs):
         pair_state[agent, other] = game
         next_state = game
     reward = rewards[game]
-    update(q, counts, steps, agent, s, mine, reward, next_state, options[0], options[1], False)
+    update(q, counts, steps, agent, s, mine, reward, next_state, options[0], False)
     epsilon[agent] = max(options[3], epsilon[agent] * options[2])
     earned[agent] += reward
     met[agent] += 1

@@ -55,7 +55,7 @@ class Market:
                      else np.zeros((0, 0), dtype=np.int64))
         self.step_sizes = step_table(params.learning_rate, params.bias_corrected)
         self.epsilon = np.full(n, params.exploration)
-        self.pair_state = np.full((n, n) if params.memory == "partner" else (1, 1), kernels.STRANGER, dtype=np.int64)
+        self.pair_state = np.full((n, n) if params.memory == "partner" else (1, 1), kernels.STRANGER, dtype=np.int8)
         self.own_state = np.full(n, kernels.STRANGER, dtype=np.int64)
         width = params.friends if params.memory == "friends" else 1
         self.friend_ids = np.full((n, width), -1, dtype=np.int64)
