@@ -70,10 +70,11 @@ def bimodality(x, axis: int = -1):
     5/9 for a uniform law, toward 1 for two separated modes); nan where the values have no spread."""
     x = np.asarray(x, dtype=np.float64)
     centred = x - x.mean(axis=axis, keepdims=True)
-    variance = np.mean(centred**2, axis=axis)
+    squared = centred * centred  # products, not powers: numpy's power is vectorised differently
+    variance = np.mean(squared, axis=axis)  # on CPUs with AVX-512, and results must not depend on the machine
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        skew = np.mean(centred**3, axis=axis) / variance**1.5
-        kurtosis = np.mean(centred**4, axis=axis) / variance**2
+        skew = np.mean(squared * centred, axis=axis) / (variance * np.sqrt(variance))
+        kurtosis = np.mean(squared * squared, axis=axis) / (variance * variance)
         return np.where(variance > 0, (skew**2 + 1.0) / kurtosis, np.nan)
 
 
