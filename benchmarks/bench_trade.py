@@ -1,6 +1,7 @@
 """Trade (seed 001) throughput: encounters per second on one core for each memory variant with
-100 agents, and a pure-Python loop of the same rules for comparison. Goal (issue 5): >= 20
-million encounters/s for one-step memory with 100 agents (pure Python does about 0.6 million).
+100 agents, and a pure-Python loop of the same rules for comparison. Goals: >= 20 million
+encounters/s for one-step memory with 100 agents (issue 5; pure Python does about 0.6 million),
+and 100 agents at no less than 85% of the rate of 2 agents, measured side by side (issue 28).
 
     python benchmarks/bench_trade.py
 """
@@ -10,6 +11,8 @@ from __future__ import annotations
 import random
 import resource
 import time
+
+import numpy as np
 
 from polislab import get_model
 
@@ -53,6 +56,16 @@ def main() -> None:
             spec.simulate(params, 1)
             best = max(best, params.encounters / (time.perf_counter() - start))
         print(f"{memory:10s} {100:7d} {best:14.3g}")
+    rates = {2: [], 100: []}
+    for _ in range(5):  # alternated, so both see the same machine
+        for agents in rates:
+            params = spec.make_params({"agents": agents, "memory": "partner", "encounters": 20_000_000})
+            start = time.perf_counter()
+            spec.simulate(params, 1)
+            rates[agents].append(params.encounters / (time.perf_counter() - start))
+    two, hundred = (float(np.median(rates[agents])) for agents in (2, 100))
+    print(f"one-step memory, medians of 5 alternated: 2 agents {two:.3g}, 100 agents {hundred:.3g} "
+          f"encounters/s: {hundred / two:.0%} (floor 85%)")
     python = python_encounters(100, 200_000)
     print(f"pure Python, one-step memory, 100 agents: {python:.3g} encounters/s")
     print(f"peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
