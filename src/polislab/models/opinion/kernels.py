@@ -173,5 +173,17 @@ def run(dynamics, exploration, feedback, batch, *args):
 
 def discordant_links(offsets: np.ndarray, neighbours: np.ndarray, opinion: np.ndarray) -> int:
     """Links joining opposite opinions (each counted once)."""
-    heads = np.repeat(np.arange(len(opinion)), np.diff(offsets))
-    return int(np.count_nonzero(opinion[heads] != opinion[neighbours])) // 2
+    return int(disagreeing_neighbours(offsets, neighbours, opinion).sum()) // 2
+
+
+@njit(cache=True)
+def disagreeing_neighbours(offsets, neighbours, opinion):
+    """How many of each agent's neighbours hold the other opinion (one pass over the rows, no
+    temporaries of the links' size: at 10^7 agents, k = 10, numpy's took 1.6 GB)."""
+    n = offsets.shape[0] - 1
+    counts = np.zeros(n, dtype=np.int64)
+    for i in range(n):
+        mine = opinion[i]
+        for p in range(offsets[i], offsets[i + 1]):
+            counts[i] += opinion[neighbours[p]] != mine
+    return counts

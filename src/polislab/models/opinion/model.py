@@ -73,10 +73,7 @@ def clusters(offsets: np.ndarray, neighbours: np.ndarray, opinion: np.ndarray) -
 def outvoted_share(offsets: np.ndarray, neighbours: np.ndarray, opinion: np.ndarray) -> float:
     """The share of agents whose opinion fewer than half of their neighbours hold (0: every agent
     agrees with its neighbourhood's majority, the mark of local agreement)."""
-    degree = np.diff(offsets)
-    heads = np.repeat(np.arange(len(opinion)), degree)
-    disagree = np.bincount(heads, weights=opinion[heads] != opinion[neighbours], minlength=len(opinion))
-    return float(np.mean(2 * disagree > degree))
+    return float(np.mean(2 * kernels.disagreeing_neighbours(offsets, neighbours, opinion) > np.diff(offsets)))
 
 
 class Dynamics:
