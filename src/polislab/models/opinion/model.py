@@ -93,6 +93,7 @@ class Dynamics:
         self.links = max(1, len(neighbours) // 2)
         self.variant = (CODES[params.dynamics], CODES[params.exploration], CODES[params.feedback], params.batch)
         self.t = 0
+        self._sizes, self._sizes_at = np.zeros(0, dtype=np.int64), -1
         self.stopped = params.stop_at_consensus and counters[kernels.DISCORDANT] == 0
 
     def advance(self, updates: int) -> None:
@@ -110,7 +111,14 @@ class Dynamics:
         return {"plus_share": self.counters[kernels.PLUS] / self.params.n,
                 "discordant_share": self.counters[kernels.DISCORDANT] / self.links,
                 "outvoted_share": outvoted_share(self.offsets, self.neighbours, self.opinion),
-                "clusters": len(clusters(self.offsets, self.neighbours, self.opinion))}
+                "clusters": len(self.cluster_sizes())}
+
+    def cluster_sizes(self) -> np.ndarray:
+        """The sizes of the same-opinion clusters now (kept until the next update: the last record
+        and the final metrics ask at the same time, and at 10^7 agents each asking costs seconds)."""
+        if self._sizes_at != self.t:
+            self._sizes, self._sizes_at = clusters(self.offsets, self.neighbours, self.opinion), self.t
+        return self._sizes
 
 
 def evolve(params: OpinionParams, offsets: np.ndarray, neighbours: np.ndarray, q: np.ndarray,
@@ -137,7 +145,7 @@ def evolve(params: OpinionParams, offsets: np.ndarray, neighbours: np.ndarray, q
         counters[kernels.IN_CONSENSUS] += t - counters[kernels.ENTERED]
     return {"updates_run": t, "counters": counters, "series": {k: np.asarray(v) for k, v in series.items()},
             "snapshots": np.array(snapshots, dtype=np.int8).reshape(len(snapshots), params.n),
-            "snapshot_times": np.array(taken, dtype=np.int64)}
+            "snapshot_times": np.array(taken, dtype=np.int64), "cluster_sizes": dynamics.cluster_sizes()}
 
 
 def weighted_share(offsets: np.ndarray, opinion: np.ndarray) -> float:
@@ -156,7 +164,7 @@ def simulate(params: OpinionParams, seed: int, progress: Progress | None = None)
     initial = opinion.copy()
     out = evolve(params, offsets, neighbours, q, opinion, seed, progress)
     counters, ran = out["counters"], out["updates_run"]
-    sizes = clusters(offsets, neighbours, opinion)
+    sizes = out["cluster_sizes"]
     first = int(counters[kernels.FIRST])
     consensus_now = counters[kernels.DISCORDANT] == 0
     metrics = {
