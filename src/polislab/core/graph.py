@@ -70,20 +70,27 @@ def move_end(owner, hpos, start, size, cap, data, meta, h, node):
     data[start[anchor] + hpos[h ^ 1], 1] = node
 
 
+def _placed(n: int, u: np.ndarray, v: np.ndarray) -> tuple:
+    """The graph of links (u[e], v[e]) in arrays numpy allocates (above 4 MiB it asks the kernel
+    for huge pages, which a kernel's own allocation does not: at 10^6 nodes, k = 30, coevolution
+    steps run 1.5 times faster on them, fewer misses of the address translation cache), placed
+    by ``_place``."""
+    links = len(u)
+    arrays = (np.empty(2 * links, dtype=np.int32), np.empty(2 * links, dtype=np.int64), np.zeros(n, dtype=np.int64),
+              np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64),
+              np.empty((pool_capacity(n, links), 2), dtype=np.int32), np.zeros(1, dtype=np.int64))
+    _place(u, v, *arrays)
+    return arrays
+
+
 @njit(cache=True)
-def _place(n, u, v, capacity):
+def _place(u, v, owner, hpos, start, size, cap, data, meta):
     """The graph of links (u[e], v[e]) as ``add_link`` makes it one link at a time (each node's
     half-edges in link order, ``2e`` before ``2e + 1``), written in two passes: count each node's
     degree, then fill each list in place with room for exactly its links (the room the pool
     keeps beyond is allocated, never written: untouched pages take no memory)."""
     links = u.shape[0]
-    owner = np.empty(2 * links, dtype=np.int32)
-    hpos = np.empty(2 * links, dtype=np.int64)
-    start = np.zeros(n, dtype=np.int64)
-    size = np.zeros(n, dtype=np.int64)
-    cap = np.zeros(n, dtype=np.int64)
-    data = np.empty((max(capacity, 2 * links), 2), dtype=np.int32)
-    meta = np.zeros(1, dtype=np.int64)
+    n = start.shape[0]
     for e in range(links):
         cap[u[e]] += 1
         cap[v[e]] += 1
@@ -100,7 +107,6 @@ def _place(n, u, v, capacity):
         hpos[h] = place
         size[node] = place + 1
         owner[h] = node
-    return owner, hpos, start, size, cap, data, meta
 
 
 @dataclass
@@ -117,8 +123,7 @@ class DynamicGraph:
     @classmethod
     def from_edges(cls, n: int, edges: np.ndarray) -> DynamicGraph:
         edges = np.asarray(edges, dtype=np.int32).reshape(-1, 2)
-        capacity = pool_capacity(n, len(edges))
-        return cls(n, *_place(n, edges[:, 0].copy(), edges[:, 1].copy(), capacity))
+        return cls(n, *_placed(n, edges[:, 0].copy(), edges[:, 1].copy()))
 
     @property
     def links(self) -> int:
@@ -164,24 +169,20 @@ def generate(kind: str, n: int, k: float, seed: int) -> DynamicGraph:
         return DynamicGraph.from_edges(n, np.stack([u, v], axis=1))
     links = int(round(n * k / 2))
     if kind == "random-regular":
-        return DynamicGraph(n, *_random_regular(n, int(k), state))
+        stubs = _shuffled_stubs(n, int(k), state)
+        arrays = _placed(n, stubs[0::2], stubs[1::2])
+        del stubs
+        _make_simple(*arrays, state)
+        return DynamicGraph(n, *arrays)
     if kind == "erdos-renyi":
-        return DynamicGraph(n, *_gnm(n, links, state))
+        return DynamicGraph(n, *_placed(n, *_gnm_links(n, links, state)))
     if kind == "scale-free":
-        return DynamicGraph(n, *_barabasi_albert(n, max(1, int(round(k / 2))), state))
+        return DynamicGraph(n, *_placed(n, *_barabasi_albert_links(n, max(1, int(round(k / 2))), state)))
     raise ValueError(f"unknown graph '{kind}'; allowed: {', '.join(GRAPHS)}")
 
 
 @njit(cache=True)
-def _empty(n, links):
-    capacity = pool_capacity(n, links)
-    return (np.empty(2 * links, dtype=np.int32), np.empty(2 * links, dtype=np.int64),
-            np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64),
-            np.empty((capacity, 2), dtype=np.int32), np.zeros(1, dtype=np.int64))
-
-
-@njit(cache=True)
-def _gnm(n, links, state):
+def _gnm_links(n, links, state):
     """Erdos-Renyi G(n, m): m distinct links drawn uniformly (rejecting loops and repeats).
 
     The links drawn so far are kept in a hash set (open addressing on u n + v, u < v), so a repeat
@@ -212,26 +213,32 @@ def _gnm(n, links, state):
         u[e] = a
         v[e] = b
         e += 1
-    return _place(n, u, v, pool_capacity(n, links))
+    return u, v
 
 
 @njit(cache=True)
-def _random_regular(n, k, state):
-    """A uniform-ish k-regular graph: pair stubs at random, then remove self-loops and double
-    links by random degree-preserving swaps with good links.
-
-    Built in two passes over memory rather than one link at a time: every list ends with exactly
-    k half-edges, so each has room for k from the start and is written in place (the same lists,
-    in the order linking one at a time gives); then one scan of each node's list finds the loops
-    and repeated links, and only those are visited by the swaps (a swap makes two good links, so a
-    link good at the start is still good at its turn). The same graph as linking one at a time;
-    10^6 nodes, k = 30: 5.4 s, was 18-22 s (benchmarks/bench_coevolution.py builds it)."""
-    links = n * k // 2
+def _shuffled_stubs(n, k, state):
+    """A random regular graph's first draw (``generate``): k stubs per node, shuffled; stubs 2e
+    and 2e + 1 make link e."""
     stubs = np.repeat(np.arange(n, dtype=np.int32), k)
     for i in range(stubs.shape[0] - 1, 0, -1):
         j = below(state, i + 1)
         stubs[i], stubs[j] = stubs[j], stubs[i]
-    owner, hpos, start, size, cap, data, meta = _place(n, stubs[0::2], stubs[1::2], pool_capacity(n, links))
+    return stubs
+
+
+@njit(cache=True)
+def _make_simple(owner, hpos, start, size, cap, data, meta, state):
+    """A uniform-ish k-regular graph from the paired stubs: remove self-loops and double links by
+    random degree-preserving swaps with good links.
+
+    The stubs' links are placed in two passes (``_place``: every list ends with exactly k
+    half-edges, the same lists, in the same order, as linking one at a time gives); then one scan
+    of each node's list finds the loops and repeated links, and only those are visited by the
+    swaps (a swap makes two good links, so a link good at the start is still good at its turn).
+    10^6 nodes, k = 30: 5.4 s, was 18-22 s (benchmarks/bench_coevolution.py builds it)."""
+    n = start.shape[0]
+    links = owner.shape[0] // 2
     suspect = np.zeros(links, dtype=np.bool_)
     seen = np.full(n, -1, dtype=np.int64)
     first = np.zeros(n, dtype=np.int64)
@@ -262,7 +269,6 @@ def _random_regular(n, k, state):
                 continue
             move_end(owner, hpos, start, size, cap, data, meta, 2 * bad + 1, c)
             move_end(owner, hpos, start, size, cap, data, meta, 2 * other, b)
-    return owner, hpos, start, size, cap, data, meta
 
 
 @njit(inline="always")
@@ -275,14 +281,14 @@ def _multiplicity(start, size, data, u, v):
 
 
 @njit(cache=True)
-def _barabasi_albert(n, m, state):
+def _barabasi_albert_links(n, m, state):
     """Barabasi-Albert: a complete core of m + 1 nodes, then each node links to m distinct
     nodes drawn in proportion to degree (a random end of a random existing link).
 
     The links are drawn first, as endpoint arrays, then placed in two passes (``_place``): the
     same draws and the same graph as adding each link to the lists as it comes (a new node's
     only links are the ones it has just made, so a repeat is a look among those m). 10^7 nodes,
-    m = 5: 15 s, was 47 s."""
+    m = 5: 10-12 s, was 47 s."""
     core = min(m + 1, n)
     links = core * (core - 1) // 2 + (n - core) * m
     u = np.empty(links, dtype=np.int32)
@@ -303,7 +309,7 @@ def _barabasi_albert(n, m, state):
             u[e] = node
             v[e] = target
             e += 1
-    return _place(n, u, v, pool_capacity(n, links))
+    return u, v
 
 
 @njit(inline="always")
