@@ -110,7 +110,6 @@ def command_cases(tmp_path) -> list[tuple[str, list[str]]]:
         ("run --set without =", ["run", "trade", "--set", "agents"]),
         ("run a dense echochamber of 10^5", ["run", "echochamber", "--set", "n=100000"]),
         ("run a complete coevolution of 10^6", ["run", "coevolution", "--set", "n=1000000", "--set", "graph=complete"]),
-        ("run trade with 10^5 partners", ["run", "trade", "--set", "agents=100000"]),
         ("run coevolution at its maximum n", ["run", "coevolution", "--set", "n=50000000"]),
         ("run opinion at its maximum n", ["run", "opinion", "--set", "n=50000000"]),
         ("figure unknown", ["figure", "nosuch", "--from", str(tmp_path)]),

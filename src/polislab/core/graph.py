@@ -49,15 +49,6 @@ def adjacent(start, size, data, u, v):
 
 
 @njit(inline="always")
-def add_link(owner, hpos, start, size, cap, data, meta, e, u, v):
-    """Add link e between u and v."""
-    owner[2 * e] = u
-    owner[2 * e + 1] = v
-    hpos[2 * e] = listpool.append(start, size, cap, data, meta, u, 2 * e, v)
-    hpos[2 * e + 1] = listpool.append(start, size, cap, data, meta, v, 2 * e + 1, u)
-
-
-@njit(inline="always")
 def move_end(owner, hpos, start, size, cap, data, meta, h, node):
     """Give half-edge h (a link's end) to ``node``: O(1) amortized."""
     old = owner[h]
@@ -73,8 +64,8 @@ def move_end(owner, hpos, start, size, cap, data, meta, h, node):
 def _placed(n: int, u: np.ndarray, v: np.ndarray) -> tuple:
     """The graph of links (u[e], v[e]) in arrays numpy allocates (above 4 MiB it asks the kernel
     for huge pages, which a kernel's own allocation does not: at 10^6 nodes, k = 30, coevolution
-    steps run 1.5 times faster on them, fewer misses of the address translation cache), placed
-    by ``_place``."""
+    runs 1.9 instead of 1.5 million steps/s on them, with fewer misses of the address translation
+    cache), placed by ``_place``."""
     links = len(u)
     arrays = (np.empty(2 * links, dtype=np.int32), np.empty(2 * links, dtype=np.int64), np.zeros(n, dtype=np.int64),
               np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64),
@@ -85,10 +76,10 @@ def _placed(n: int, u: np.ndarray, v: np.ndarray) -> tuple:
 
 @njit(cache=True)
 def _place(u, v, owner, hpos, start, size, cap, data, meta):
-    """The graph of links (u[e], v[e]) as ``add_link`` makes it one link at a time (each node's
-    half-edges in link order, ``2e`` before ``2e + 1``), written in two passes: count each node's
-    degree, then fill each list in place with room for exactly its links (the room the pool
-    keeps beyond is allocated, never written: untouched pages take no memory)."""
+    """The graph of links (u[e], v[e]) as appending each link to both its lists in turn makes
+    it (each node's half-edges in link order, ``2e`` before ``2e + 1``), written in two passes:
+    count each node's degree, then fill each list in place with room for exactly its links (the
+    room the pool keeps beyond is allocated, never written: untouched pages take no memory)."""
     links = u.shape[0]
     n = start.shape[0]
     for e in range(links):
@@ -236,7 +227,7 @@ def _make_simple(owner, hpos, start, size, cap, data, meta, state):
     half-edges, the same lists, in the same order, as linking one at a time gives); then one scan
     of each node's list finds the loops and repeated links, and only those are visited by the
     swaps (a swap makes two good links, so a link good at the start is still good at its turn).
-    10^6 nodes, k = 30: 5.4 s, was 18-22 s (benchmarks/bench_coevolution.py builds it)."""
+    10^6 nodes, k = 30: 2-5 s, was 18-22 s (benchmarks/bench_coevolution.py builds it)."""
     n = start.shape[0]
     links = owner.shape[0] // 2
     suspect = np.zeros(links, dtype=np.bool_)
