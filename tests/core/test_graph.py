@@ -139,3 +139,12 @@ def test_from_edges_places_loops_and_repeats_as_one_at_a_time_would():
     graph = DynamicGraph.from_edges(4, np.array(pairs))
     owner, hpos, lists = _linked_one_at_a_time(4, pairs)
     assert graph.owner.tolist() == owner and graph.hpos.tolist() == hpos and _lists(graph) == lists
+
+
+@pytest.mark.parametrize("kind, n, k, problem", [("random-regular", 5, 3, "n k even"), ("random-regular", 10, 2.5, "integer k"),
+                                                 ("erdos-renyi", 5, 7, "must be < n"), ("scale-free", 4, 4, "must be < n"),
+                                                 ("small-world", 10, 2, "unknown graph")])
+def test_a_graph_that_cannot_be_built_is_refused_before_any_work(kind, n, k, problem):
+    """(A random regular graph with n k odd once ran its placement past the stubs and crashed.)"""
+    with pytest.raises(ValueError, match=problem):
+        generate(kind, n, k, 1)

@@ -61,40 +61,50 @@ def move_end(owner, hpos, start, size, cap, data, meta, h, node):
     data[start[anchor] + hpos[h ^ 1], 1] = node
 
 
-def _placed(n: int, u: np.ndarray, v: np.ndarray) -> tuple:
+def _placed(n: int, u: np.ndarray, v: np.ndarray, regular: int = 0) -> tuple:
     """The graph of links (u[e], v[e]) in arrays numpy allocates (above 4 MiB it asks the kernel
     for huge pages, which a kernel's own allocation does not: at 10^6 nodes, k = 30, coevolution
     runs 1.9 instead of 1.5 million steps/s on them, with fewer misses of the address translation
-    cache), placed by ``_place``."""
+    cache), placed by ``_place``; ``regular`` > 0: every node has that degree."""
     links = len(u)
     arrays = (np.empty(2 * links, dtype=np.int32), np.empty(2 * links, dtype=np.int64), np.zeros(n, dtype=np.int64),
               np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64),
               np.empty((pool_capacity(n, links), 2), dtype=np.int32), np.zeros(1, dtype=np.int64))
-    _place(u, v, *arrays)
+    _place(u, v, regular, *arrays)
     return arrays
 
 
 @njit(cache=True)
-def _place(u, v, owner, hpos, start, size, cap, data, meta):
+def _place(u, v, regular, owner, hpos, start, size, cap, data, meta):
     """The graph of links (u[e], v[e]) as appending each link to both its lists in turn makes
     it (each node's half-edges in link order, ``2e`` before ``2e + 1``), written in two passes:
     count each node's degree, then fill each list in place with room for exactly its links (the
-    room the pool keeps beyond is allocated, never written: untouched pages take no memory)."""
+    room the pool keeps beyond is allocated, never written: untouched pages take no memory).
+    When every node has degree ``regular`` (> 0), node v's list starts at v ``regular``: no
+    counting, and the fill reads one node array at random instead of two (10^7 nodes, k = 10:
+    6-7 s instead of 10-13)."""
     links = u.shape[0]
     n = start.shape[0]
-    for e in range(links):
-        cap[u[e]] += 1
-        cap[v[e]] += 1
-    top = 0
-    for node in range(n):
-        start[node] = top
-        top += cap[node]
-    meta[0] = top
+    if regular > 0:
+        for node in range(n):
+            start[node] = node * regular
+            cap[node] = regular
+        meta[0] = n * regular
+    else:
+        for e in range(links):
+            cap[u[e]] += 1
+            cap[v[e]] += 1
+        top = 0
+        for node in range(n):
+            start[node] = top
+            top += cap[node]
+        meta[0] = top
     for h in range(2 * links):
         node, other = (u[h >> 1], v[h >> 1]) if h & 1 == 0 else (v[h >> 1], u[h >> 1])
         place = size[node]
-        data[start[node] + place, 0] = h
-        data[start[node] + place, 1] = other
+        base = node * regular if regular > 0 else start[node]
+        data[base + place, 0] = h
+        data[base + place, 1] = other
         hpos[h] = place
         size[node] = place + 1
         owner[h] = node
@@ -152,8 +162,20 @@ class DynamicGraph:
         assert len(np.unique(keys, axis=0)) == len(keys), "a double link"
 
 
+def check_graph(kind: str, n: int, k: float) -> None:
+    """Raise ValueError unless ``generate`` can build this graph (a random regular graph needs an
+    integer k with n k even; every kind but the complete graph needs k < n)."""
+    if kind not in GRAPHS:
+        raise ValueError(f"unknown graph '{kind}'; allowed: {', '.join(GRAPHS)}")
+    if kind == "random-regular" and (k != int(k) or (n * int(k)) % 2):
+        raise ValueError(f"a random-regular graph needs an integer k with n k even (n = {n}, k = {k})")
+    if kind != "complete" and k >= n:
+        raise ValueError(f"k = {k} must be < n = {n}")
+
+
 def generate(kind: str, n: int, k: float, seed: int) -> DynamicGraph:
     """A graph of ``n`` nodes and mean degree about ``k`` (exactly k where the kind allows)."""
+    check_graph(kind, n, k)
     state = new_state(seed)
     if kind == "complete":
         u, v = np.triu_indices(n, 1)
@@ -161,15 +183,13 @@ def generate(kind: str, n: int, k: float, seed: int) -> DynamicGraph:
     links = int(round(n * k / 2))
     if kind == "random-regular":
         stubs = _shuffled_stubs(n, int(k), state)
-        arrays = _placed(n, stubs[0::2], stubs[1::2])
+        arrays = _placed(n, stubs[0::2], stubs[1::2], regular=int(k))
         del stubs
         _make_simple(*arrays, state)
         return DynamicGraph(n, *arrays)
     if kind == "erdos-renyi":
         return DynamicGraph(n, *_placed(n, *_gnm_links(n, links, state)))
-    if kind == "scale-free":
-        return DynamicGraph(n, *_placed(n, *_barabasi_albert_links(n, max(1, int(round(k / 2))), state)))
-    raise ValueError(f"unknown graph '{kind}'; allowed: {', '.join(GRAPHS)}")
+    return DynamicGraph(n, *_placed(n, *_barabasi_albert_links(n, max(1, int(round(k / 2))), state)))
 
 
 @njit(cache=True)

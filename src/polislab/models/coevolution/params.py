@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from polislab.core.machine import MemoryNeed
-from polislab.core.graph import GRAPHS
+from polislab.core.graph import GRAPHS, check_graph
 from polislab.core.params import Params
 from polislab.models.coevolution.recommenders import check_name
 
@@ -109,10 +109,7 @@ class CoevolutionParams(Params):
     def _check(self) -> CoevolutionParams:
         if self.update == "synchronous" and self.w != 0:
             raise ValueError(f"update 'synchronous' needs w = 0, not {self.w}")
-        if self.graph == "random-regular" and (self.k != int(self.k) or (self.n * int(self.k)) % 2):
-            raise ValueError(f"a random-regular graph needs an integer k with n k even (n = {self.n}, k = {self.k})")
-        if self.graph != "complete" and self.k >= self.n:
-            raise ValueError(f"k = {self.k} must be < n = {self.n}")
+        check_graph(self.graph, self.n, self.k)
         return self
 
     @property

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from polislab.core.graph import check_graph
 from polislab.core.machine import MemoryNeed
 from polislab.core.params import Params
 
@@ -59,6 +60,8 @@ class OpinionParams(Params):
             raise ValueError("snapshots are update counts >= 0")
         if self.graph == "complete" and self.n > 20_000:
             raise ValueError(f"graph = complete with n = {self.n} is too large: at most 20000 agents")
+        if self.graph != "random-geometric":
+            check_graph(self.graph, self.n, self.k)
         return self
 
     def memory_needed(self, replicates: int = 1) -> MemoryNeed:
