@@ -35,12 +35,13 @@ def csr_from_graph(graph: DynamicGraph) -> tuple[np.ndarray, np.ndarray]:
     return offsets, neighbours
 
 
-def _rows(degree: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Offsets and room for the neighbours of nodes of these degrees, allocated by numpy (which
-    asks for huge pages above 4 MiB: fewer misses of the address translation cache when a
-    kernel reads random rows)."""
-    offsets = np.zeros(len(degree) + 1, dtype=np.int64)
-    np.cumsum(degree, out=offsets[1:])
+@njit(cache=True)
+def _rows(degree):
+    """Offsets and room for the neighbours of nodes of these degrees (allocated in compiled code:
+    see ``core.graph._graph_arrays`` on huge pages)."""
+    offsets = np.zeros(degree.shape[0] + 1, dtype=np.int64)
+    for i in range(degree.shape[0]):
+        offsets[i + 1] = offsets[i] + degree[i]
     return offsets, np.empty(offsets[-1], dtype=np.int32)
 
 

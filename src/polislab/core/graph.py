@@ -61,17 +61,32 @@ def move_end(owner, hpos, start, size, cap, data, meta, h, node):
     data[start[anchor] + hpos[h ^ 1], 1] = node
 
 
-def _placed(n: int, u: np.ndarray, v: np.ndarray, regular: int = 0) -> tuple:
-    """The graph of links (u[e], v[e]) in arrays numpy allocates (above 4 MiB it asks the kernel
-    for huge pages, which a kernel's own allocation does not: at 10^6 nodes, k = 30, coevolution
-    runs 1.9 instead of 1.5 million steps/s on them, with fewer misses of the address translation
-    cache), placed by ``_place``; ``regular`` > 0: every node has that degree."""
+def _placed(n: int, u: np.ndarray, v: np.ndarray, regular: int = 0, huge_pages: bool = False) -> tuple:
+    """The graph of links (u[e], v[e]), placed by ``_place``; ``regular`` > 0: every node has that
+    degree. ``huge_pages``: its arrays are allocated by numpy, which asks the kernel for huge pages
+    above 4 MiB (a compiled allocation does not). Measured here: a walk over a graph of 10^6 nodes
+    (coevolution, local, k = 30) runs 1.9 instead of 1.1-1.5 million steps/s on them, fewer misses
+    of the address translation cache, but building one of 10^7 nodes takes 18-20 s instead of
+    14-16 (random regular, k = 10), so a graph that is built to be converted or read briefly does
+    without."""
     links = len(u)
-    arrays = (np.empty(2 * links, dtype=np.int32), np.empty(2 * links, dtype=np.int64), np.zeros(n, dtype=np.int64),
-              np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64),
-              np.empty((pool_capacity(n, links), 2), dtype=np.int32), np.zeros(1, dtype=np.int64))
+    capacity = pool_capacity(n, links)
+    if huge_pages:
+        arrays = (np.empty(2 * links, dtype=np.int32), np.empty(2 * links, dtype=np.int64), np.zeros(n, dtype=np.int64),
+                  np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), np.empty((capacity, 2), dtype=np.int32),
+                  np.zeros(1, dtype=np.int64))
+    else:
+        arrays = _graph_arrays(n, links, capacity)
     _place(u, v, regular, *arrays)
     return arrays
+
+
+@njit(cache=True)
+def _graph_arrays(n, links, capacity):
+    """A graph's arrays, allocated in compiled code (no huge pages: ``_placed``)."""
+    return (np.empty(2 * links, dtype=np.int32), np.empty(2 * links, dtype=np.int64), np.zeros(n, dtype=np.int64),
+            np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), np.empty((capacity, 2), dtype=np.int32),
+            np.zeros(1, dtype=np.int64))
 
 
 @njit(cache=True)
@@ -122,9 +137,9 @@ class DynamicGraph:
     meta: np.ndarray
 
     @classmethod
-    def from_edges(cls, n: int, edges: np.ndarray) -> DynamicGraph:
+    def from_edges(cls, n: int, edges: np.ndarray, huge_pages: bool = False) -> DynamicGraph:
         edges = np.asarray(edges, dtype=np.int32).reshape(-1, 2)
-        return cls(n, *_placed(n, edges[:, 0].copy(), edges[:, 1].copy()))
+        return cls(n, *_placed(n, edges[:, 0].copy(), edges[:, 1].copy(), huge_pages=huge_pages))
 
     @property
     def links(self) -> int:
@@ -173,23 +188,25 @@ def check_graph(kind: str, n: int, k: float) -> None:
         raise ValueError(f"k = {k} must be < n = {n}")
 
 
-def generate(kind: str, n: int, k: float, seed: int) -> DynamicGraph:
-    """A graph of ``n`` nodes and mean degree about ``k`` (exactly k where the kind allows)."""
+def generate(kind: str, n: int, k: float, seed: int, huge_pages: bool = False) -> DynamicGraph:
+    """A graph of ``n`` nodes and mean degree about ``k`` (exactly k where the kind allows);
+    ``huge_pages`` for a graph that a long run will walk at random (``_placed``)."""
     check_graph(kind, n, k)
     state = new_state(seed)
     if kind == "complete":
         u, v = np.triu_indices(n, 1)
-        return DynamicGraph.from_edges(n, np.stack([u, v], axis=1))
+        return DynamicGraph.from_edges(n, np.stack([u, v], axis=1), huge_pages)
     links = int(round(n * k / 2))
     if kind == "random-regular":
         stubs = _shuffled_stubs(n, int(k), state)
-        arrays = _placed(n, stubs[0::2], stubs[1::2], regular=int(k))
+        arrays = _placed(n, stubs[0::2], stubs[1::2], int(k), huge_pages)
         del stubs
         _make_simple(*arrays, state)
         return DynamicGraph(n, *arrays)
     if kind == "erdos-renyi":
-        return DynamicGraph(n, *_placed(n, *_gnm_links(n, links, state)))
-    return DynamicGraph(n, *_placed(n, *_barabasi_albert_links(n, max(1, int(round(k / 2))), state)))
+        return DynamicGraph(n, *_placed(n, *_gnm_links(n, links, state), huge_pages=huge_pages))
+    return DynamicGraph(n, *_placed(n, *_barabasi_albert_links(n, max(1, int(round(k / 2))), state),
+                                    huge_pages=huge_pages))
 
 
 @njit(cache=True)
