@@ -69,14 +69,9 @@ def _placed(n: int, u: np.ndarray, v: np.ndarray, regular: int = 0, huge_pages: 
     of the address translation cache, but building one of 10^7 nodes takes 18-20 s instead of
     14-16 (random regular, k = 10), so a graph that is built to be converted or read briefly does
     without."""
-    links = len(u)
-    capacity = pool_capacity(n, links)
-    if huge_pages:
-        arrays = (np.empty(2 * links, dtype=np.int32), np.empty(2 * links, dtype=np.int64), np.zeros(n, dtype=np.int64),
-                  np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), np.empty((capacity, 2), dtype=np.int32),
-                  np.zeros(1, dtype=np.int64))
-    else:
-        arrays = _graph_arrays(n, links, capacity)
+    arrays = _graph_arrays(n, len(u), pool_capacity(n, len(u)))
+    if huge_pages:  # the same arrays from numpy's allocator (untouched until placed, so free to swap)
+        arrays = tuple(np.zeros(array.shape, array.dtype) for array in arrays)
     _place(u, v, regular, *arrays)
     return arrays
 
