@@ -210,8 +210,10 @@ def _users_fitness(a, b, slot, strategy, coop, degree, payoff):
 @njit(inline="always")
 def _prefetch_ahead(cursor, ahead_nodes, ahead_units, start, degree, data, strategy, coop):
     """Start loading what later steps will read: the node drawn for AHEAD steps on, the sampled
-    link of the node AHEAD / 2 steps on, and that link's far end AHEAD / 4 steps on (each stage
-    reads only what an earlier stage fetched; stale guesses cost a wasted hint, nothing else)."""
+    link of the node AHEAD / 2 steps on, that link's far end AHEAD / 4 steps on, and the far
+    end's list AHEAD / 8 steps on (where `local` draws a new neighbour: 3-8% more steps/s at
+    N = 10^5, alternated runs). Each stage reads only what an earlier stage fetched; stale guesses
+    cost a wasted hint, nothing else."""
     later = ahead_nodes[cursor]
     prefetch(start, later)
     prefetch(degree, later)
@@ -227,6 +229,12 @@ def _prefetch_ahead(cursor, ahead_nodes, ahead_units, start, degree, data, strat
     prefetch(coop, w)
     prefetch(degree, w)
     prefetch(start, w)  # where its list lies, for a structural update that rewires towards its neighbours
+    soon = (cursor + AHEAD // 8) % AHEAD
+    v = ahead_nodes[soon]
+    w = data[start[v] + int(ahead_units[soon] * degree[v]), 1]
+    first = start[w]
+    for line in range(0, degree[w], 8):  # its list, where `local` draws the new neighbour
+        prefetch(data, first + line)
 
 
 @njit(cache=True, nogil=True, _nrt=False)
