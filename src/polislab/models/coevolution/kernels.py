@@ -51,6 +51,7 @@ OPTIONS = ("p_strategy", "beta", "contest_fitter", "link_sampling", "guard", "fa
  BETA_RECOMMENDER, EXCLUSIVE, RETRIES, JUDGE_USERS) = range(len(OPTIONS))
 AHEAD = 16  # node draws made this many node-sampling steps in advance, so their memory can be prefetched
 PREFETCH_FROM = 16_384  # nodes; smaller graphs sit in the cache and only pay for the hints
+PREFETCH_LIST = 32  # list entries (4 cache lines) prefetched ahead: a hub's whole list would cost more than it saves
 
 
 @njit(inline="always")
@@ -233,7 +234,7 @@ def _prefetch_ahead(cursor, ahead_nodes, ahead_units, start, degree, data, strat
     v = ahead_nodes[soon]
     w = data[start[v] + int(ahead_units[soon] * degree[v]), 1]
     first = start[w]
-    for line in range(0, degree[w], 8):  # its list, where `local` draws the new neighbour
+    for line in range(0, min(degree[w], PREFETCH_LIST), 8):  # its list, where `local` draws the new neighbour
         prefetch(data, first + line)
 
 
