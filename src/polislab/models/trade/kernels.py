@@ -108,10 +108,10 @@ def _compile_run(memory: int, sticky: bool):
         """Run encounters ``first`` .. ``first + encounters - 1``, or stop once no policy changed for
         ``stable_encounters`` (> 0); return how many ran. ``earned``/``met`` accumulate each agent's
         wellbeing and encounters; ``last_change[0]`` is the encounter of the last policy change.
-        ``options`` = (gamma, alpha, decay, floor, keep_last); ``steps``: the step table."""
+        ``options`` = (gamma, decay, floor, keep_last); ``steps``: the step table (alpha included)."""
         agents = q.shape[0]
         gamma = options[0]
-        decay, floor, keep_last = options[2], options[3], options[4] > 0
+        decay, floor, keep_last = options[1], options[2], options[3] > 0
         done = 0
         track = stable_encounters > 0  # policy changes are watched only when a run stops on them
         s0, s1, s2, s3 = rng[0], rng[1], rng[2], rng[3]  # the stream lives in locals in the hot loop

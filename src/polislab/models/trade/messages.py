@@ -49,7 +49,7 @@ def _learn(state, agent, other, s, mine, theirs):
         next_state = game
     reward = rewards[game]
     update(q, counts, steps, agent, s, mine, reward, next_state, options[0], False)
-    epsilon[agent] = max(options[3], epsilon[agent] * options[2])
+    epsilon[agent] = max(options[2], epsilon[agent] * options[1])
     earned[agent] += reward
     met[agent] += 1
 
@@ -97,7 +97,7 @@ def simulate(params: TradeParams, seed: int) -> dict[str, float]:
     n = params.agents
     q, counts = initial_q(params)
     pair_state = np.full((n, n) if params.memory == "partner" else (1, 1), STRANGER, dtype=np.int64)
-    options = np.array([params.discount, params.learning_rate, params.exploration_decay, params.exploration_floor])
+    options = np.array([params.discount, params.exploration_decay, params.exploration_floor])
     state = (q, counts, step_table(params.learning_rate, params.bias_corrected), np.full(n, params.exploration),
              pair_state, np.asarray(params.rewards, dtype=np.float64), options, np.zeros(n), np.zeros(n, dtype=np.int64))
     types = np.zeros(n + 1, dtype=np.int64)

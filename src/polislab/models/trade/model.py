@@ -62,8 +62,8 @@ class Market:
         self.friend_state = np.full((n, width), kernels.STRANGER, dtype=np.int64)
         self.friend_count = np.zeros(n, dtype=np.int64)
         self.next_forget = np.zeros(n, dtype=np.int64)
-        self.options = np.array([params.discount, params.learning_rate, params.exploration_decay,
-                                 params.exploration_floor, params.remember == "last"])
+        self.options = np.array([params.discount, params.exploration_decay, params.exploration_floor,
+                                 params.remember == "last"])  # the learning rate lives in the step table
         self.rewards = np.asarray(params.rewards, dtype=np.float64)
         self.last_change = np.zeros(1, dtype=np.int64)
         self.rng = new_state(derived_seed(seed, 1))
