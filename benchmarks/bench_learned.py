@@ -3,10 +3,12 @@ per second at N = 10, 100 and 500 (Table 4 presets) with a random policy, and wi
 ranking modules choosing for ``BATCH`` environments at once (one batched forward pass per step,
 as in training and evaluation); then PPO training throughput (decisions per second, evaluations
 left out) at N = 10 and 100 for both hidden modules, imitation of a heuristic (GAT) at the same
-sizes, and GAT PPO at N = 500 (on a GPU with 64 environments; on the CPU, without --quick, with 8).
-Where the time goes (issue 20's profile, one thread): at N = 100 a GAT update spends 80% in PPO's
-four epochs of forward and backward passes over the dense attention, at N = 500 90% in sparse
-message passing (scatter_add), so stepping the environments faster cannot speed training much.
+sizes, and GAT PPO at N = 500 (on a GPU with 64 environments; on the CPU with 8).
+Where the time goes (two threads, December 2026): a PPO update at N = 100 spends about 80% in
+its four epochs of forward and backward passes, 40% of that in the compiled graph attention
+(``polislab.learn.attention``) and the rest spread over torch's linear layers, the minibatch
+gathering, Adam and the loss; stepping the environments and choosing (one batched forward pass)
+takes the other 20%.
 
     python benchmarks/bench_learned.py [--quick] [--device cuda] [--no-retain]
 
@@ -52,7 +54,8 @@ def environment_steps(preset: str, choose, seconds: float) -> float:
 
 def training_speed(values: dict, updates: int) -> float:
     """PPO decisions per second over ``updates`` updates after a warm-up one (no evaluations)."""
-    trainer = new_trainer(get_model("recommender-training").make_params(dict(values, decisions=10**9)), 0)
+    params = get_model("recommender-training").make_params(dict(values, decisions=10**9, eval_every=0))
+    trainer = new_trainer(params, 0)
     trainer.train_one_update()
     start = time.perf_counter()
     for _ in range(updates):
@@ -88,8 +91,8 @@ def main() -> None:
         speed = training_speed(dict(environment="table4-n500", hidden="gat", summary="mean", envs=64, minibatch=128,
                                     device=device), 2 if quick else 6)
         print(f"  table4-n500  gat, 64 environments, minibatches of 128: {speed:7.0f} decisions/s")
-    elif not quick:
-        speed = training_speed(dict(environment="table4-n500", hidden="gat"), 2)
+    else:
+        speed = training_speed(dict(environment="table4-n500", hidden="gat"), 2 if quick else 6)
         print(f"  table4-n500  gat (PPO, 8 environments): {speed:7.1f} decisions/s")
     print(f"peak memory (this process): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 

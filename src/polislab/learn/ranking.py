@@ -4,7 +4,8 @@ neighbour, a bot choosing a target).
 
 A hidden module H embeds every node, h_i = H(x_i): an MLP on the node's own features, or graph
 attention layers (torch_geometric's GATConv, with self-loops, so a node can attend to its own
-features as the source wanted). The score module S scores each node from [h_g, h_f, h_i], with
+features as the source wanted; on the CPU their message passing runs compiled,
+``polislab.learn.attention``, on a GPU as torch_geometric's or dense). The score module S scores each node from [h_g, h_f, h_i], with
 h_g = sum_i h_i the graph summary and h_f the focused node's embedding. ``summary="mean"`` (ours)
 takes the mean instead, so that h_g keeps one scale on graphs of every size: a policy trained
 small and continued or evaluated large sees the inputs it learned on. The source calls S a
@@ -32,12 +33,12 @@ from torch import nn
 
 from polislab.core.errors import UsageError
 from polislab.core.files import write_atomically
+from polislab.learn.attention import edge_attention, incoming_lists
 
 FORMAT = "polislab-recommender-policy"  # the name policy files have carried since the first trained recommender
 FEATURES_BEFORE_RECORDED = 2  # files whose configuration lacks "features" were all trained on seed 002's two
-DENSE_FROM_DENSITY = 8  # graph attention over a dense adjacency when N^2 <= 8 x edges, else sparse,
-DENSE_FROM_NODES = 64  # and N >= 64: smaller graphs cost little either way, and stay on the path of
-#                        the catalog's reported N = 10 and 30 runs (the two paths round differently)
+DENSE_FROM_DENSITY = 8  # on a GPU, graph attention over a dense adjacency when N^2 <= 8 x edges, else
+DENSE_FROM_NODES = 64  # sparse, and N >= 64: smaller graphs cost little either way
 
 
 class HiddenModule(nn.Module):
@@ -59,13 +60,21 @@ class HiddenModule(nn.Module):
             raise UsageError(f"unknown hidden module '{kind}'; allowed: mlp, gat")
 
     def forward(self, features: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
-        """features [B, N, F], edge_index [B, 2, E] -> embeddings [B, N, width]."""
+        """features [B, N, F], edge_index [B, 2, E] -> embeddings [B, N, width]. The GAT's three
+        paths compute one function (tests: against GATConv, values and gradients); they round
+        differently."""
         if self.kind == "mlp":
             h = features
             for layer in self.layers:
                 h = torch.relu(layer(h))
             return h
         batch, n, _ = features.shape
+        if features.device.type == "cpu":
+            lists = incoming_lists(edge_index.numpy(), n)
+            h = features
+            for layer in self.layers:
+                h = torch.nn.functional.elu(edge_attention(layer, h, lists))
+            return h
         if n >= DENSE_FROM_NODES and n * n <= DENSE_FROM_DENSITY * edge_index.shape[2]:
             bias = attention_bias(edge_index, n)
             h = features
@@ -140,9 +149,12 @@ class RankingModule(nn.Module):
         features, edge_index, focus, single = _batched(features, edge_index, focus)
         h = self.hidden(features, edge_index)
         summarise = torch.sum if self.config["summary"] == "sum" else torch.mean
-        h_g = summarise(h, dim=1, keepdim=True).expand_as(h)
-        h_f = _focused(h, focus).unsqueeze(1).expand_as(h)
-        scores = self.score(torch.cat((h_g, h_f, h), dim=-1)).squeeze(-1)
+        h_g, h_f = summarise(h, dim=1), _focused(h, focus)
+        first, width = self.score[0], h.shape[-1]  # S's first layer on [h_g, h_f, h_i], split by input
+        weight = first.weight
+        shared = torch.nn.functional.linear(torch.cat((h_g, h_f), dim=-1), weight[:, :2 * width], first.bias)
+        hidden = torch.relu(torch.nn.functional.linear(h, weight[:, 2 * width:]) + shared.unsqueeze(1))
+        scores = self.score[2](hidden).squeeze(-1)  # S([h_g, h_f, h_i]), without N copies of h_g and h_f
         return scores[0] if single else scores
 
 

@@ -1,0 +1,188 @@
+"""Graph attention's message passing as one compiled pass forward and one backward (numba), for
+the ranking module's GAT layers on the CPU.
+
+A GATConv layer (Velickovic et al. 2018, as torch_geometric computes it, with self-loops) maps
+node features x_j with one linear map per head, y_j = W_h x_j (no bias), and turns them with the
+attention vectors, s_j = a_src . y_j and t_i = a_dst . y_i, into
+
+    z_ij = leaky_relu(s_j + t_i),   alpha_ij = softmax over j in in(i) of z_ij,
+    out_i = sum over j in in(i) of alpha_ij y_j  (+ bias; heads averaged or concatenated),
+
+with in(i) node i's neighbours and i itself. torch computes this as a chain of whole-tensor
+operations over the B N k messages (gather, leaky ReLU, scatter-max, exp, scatter-add, gather,
+multiply, scatter-add), or over the B N^2 entries of a dense adjacency, each pass through memory
+and each kept for the backward pass. Here one loop over each target's incoming list does it all,
+the softmax weights are the only thing kept, and the backward pass is written out. Since W_h is
+linear, out_i = W_h (sum_j alpha_ij x_j) and s_j = (W_h^T a_src) . x_j: the messages carry the F
+input features, not the W outputs of every head (a first layer on seed 002's two features passes
+2 numbers a message instead of 64), and W_h is applied once per node, by torch. The kernels see
+
+    agg_ih = sum over j in in(i) of alpha_ijh x_j,
+    g_alpha_ij = g_agg_i . x_j,   g_z_ij = alpha_ij (g_alpha_ij - sum_j' alpha_ij' g_alpha_ij'),
+    g_s_j += g_z_ij lr'(z_ij),   g_t_i += g_z_ij lr'(z_ij),   g_x_j += alpha_ij g_agg_i,
+
+lr' being 1 where z > 0 and the negative slope elsewhere (torch's convention at 0). The graphs of
+a batch run in parallel (numba threads); each writes only its own nodes, so the sums are the same
+on any number of threads. Tested against GATConv, values and gradients, in
+``tests/learn/test_attention.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from numba import njit, prange
+
+REORDER = {"reassoc", "contract"}  # sums over the W channels may be reordered (vectorised); nothing else
+
+
+@njit(cache=True, nogil=True)
+def incoming_lists(edge_index: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """[B, 2, E] edges (source, target) of B graphs of n nodes -> each node's incoming sources as
+    lists over the B n nodes of the batch (node b n + i is graph b's node i): ``start`` [B n + 1]
+    and ``sources`` (batch node numbers), every node's own self-loop first, then its edges in
+    order; edges that are self-loops are dropped (GATConv's add_self_loops)."""
+    batch, _, edges = edge_index.shape
+    start = np.zeros(batch * n + 1, dtype=np.int64)
+    for b in range(batch):
+        for e in range(edges):
+            source, target = edge_index[b, 0, e], edge_index[b, 1, e]
+            if source != target:
+                start[b * n + target + 1] += 1
+    for i in range(batch * n):
+        start[i + 1] += start[i] + 1  # + the self-loop
+    sources = np.empty(start[-1], dtype=np.int32)
+    filled = start[:-1].copy()
+    for i in range(batch * n):
+        sources[filled[i]] = i
+        filled[i] += 1
+    for b in range(batch):
+        for e in range(edges):
+            source, target = edge_index[b, 0, e], edge_index[b, 1, e]
+            if source != target:
+                node = b * n + target
+                sources[filled[node]] = b * n + source
+                filled[node] += 1
+    return start, sources
+
+
+@njit(cache=True, nogil=True, _nrt=False, fastmath=REORDER)
+def _softmax(source_score, target_score, start, sources, i, slope, alpha):  # pragma: no cover - compiled
+    """alpha[h, e] over node i's incoming messages e: softmax of leaky_relu(s_j + t_i)."""
+    for h in range(alpha.shape[0]):
+        top = np.float32(-np.inf)
+        for e in range(start[i], start[i + 1]):
+            z = source_score[sources[e], h] + target_score[i, h]
+            z = z if z > 0 else z * slope
+            alpha[h, e] = z
+            top = max(top, z)
+        total = np.float32(0.0)
+        for e in range(start[i], start[i + 1]):
+            weight = np.exp(alpha[h, e] - top)
+            alpha[h, e] = weight
+            total += weight
+        for e in range(start[i], start[i + 1]):
+            alpha[h, e] /= total
+
+
+@njit(cache=True, nogil=True, parallel=True, _nrt=False, fastmath=REORDER)
+def _forward(x, source_score, target_score, start, sources, n, slope, out, alpha):  # pragma: no cover - compiled
+    """out [B n, H, F] (agg) and the softmax weights alpha [H, messages] from the features
+    x [B n, F] and the scores [B n, H]."""
+    heads, features = out.shape[1], out.shape[2]
+    for b in prange(x.shape[0] // n):
+        for i in range(b * n, (b + 1) * n):
+            _softmax(source_score, target_score, start, sources, i, slope, alpha)
+            for h in range(heads):
+                for f in range(features):
+                    out[i, h, f] = 0.0
+            e, end = start[i], start[i + 1]
+            while e + 4 <= end:  # four messages a pass: the output row is loaded and stored once for them
+                j0, j1, j2, j3 = sources[e], sources[e + 1], sources[e + 2], sources[e + 3]
+                for h in range(heads):
+                    a0, a1, a2, a3 = alpha[h, e], alpha[h, e + 1], alpha[h, e + 2], alpha[h, e + 3]
+                    for f in range(features):
+                        out[i, h, f] += a0 * x[j0, f] + a1 * x[j1, f] + a2 * x[j2, f] + a3 * x[j3, f]
+                e += 4
+            while e < end:
+                j = sources[e]
+                for h in range(heads):
+                    a = alpha[h, e]
+                    for f in range(features):
+                        out[i, h, f] += a * x[j, f]
+                e += 1
+
+
+@njit(cache=True, nogil=True, parallel=True, _nrt=False, fastmath=REORDER)
+def _backward(grad_out, x, source_score, target_score, alpha, start, sources, n, slope,
+              grad_x, grad_source, grad_target, grad_alpha):  # pragma: no cover - compiled
+    """The gradients of ``_forward`` with respect to x and the scores, into zeroed arrays."""
+    heads, features = grad_out.shape[1], grad_out.shape[2]
+    for b in prange(x.shape[0] // n):
+        for i in range(b * n, (b + 1) * n):
+            for e in range(start[i], start[i + 1]):
+                j = sources[e]
+                for h in range(heads):
+                    dot = np.float32(0.0)
+                    weight = alpha[h, e]
+                    for f in range(features):
+                        dot += grad_out[i, h, f] * x[j, f]
+                        grad_x[j, f] += weight * grad_out[i, h, f]
+                    grad_alpha[h, e] = dot
+            for h in range(heads):
+                expected = np.float32(0.0)
+                for e in range(start[i], start[i + 1]):
+                    expected += alpha[h, e] * grad_alpha[h, e]
+                for e in range(start[i], start[i + 1]):
+                    j = sources[e]
+                    grad = alpha[h, e] * (grad_alpha[h, e] - expected)
+                    if source_score[j, h] + target_score[i, h] <= 0:
+                        grad *= slope
+                    grad_source[j, h] += grad
+                    grad_target[i, h] += grad
+
+
+class _Aggregate(torch.autograd.Function):
+    """agg [B n, H, F] from x [B n, F] and the scores [B n, H] over the incoming lists."""
+
+    @staticmethod
+    def forward(ctx, x, source_score, target_score, start, sources, n, slope):
+        x, source_score, target_score = (t.detach().contiguous() for t in (x, source_score, target_score))
+        heads = source_score.shape[1]
+        out = torch.empty((x.shape[0], heads, x.shape[1]), dtype=x.dtype)
+        alpha = torch.empty((heads, len(sources)), dtype=x.dtype)
+        _forward(x.numpy(), source_score.numpy(), target_score.numpy(), start, sources, n, slope, out.numpy(),
+                 alpha.numpy())
+        ctx.save_for_backward(x, source_score, target_score, alpha)
+        ctx.graph = (start, sources, n, slope)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        x, source_score, target_score, alpha = ctx.saved_tensors
+        start, sources, n, slope = ctx.graph
+        grad_x, grad_source, grad_target = (torch.zeros_like(t) for t in (x, source_score, target_score))
+        _backward(grad_out.contiguous().numpy(), x.numpy(), source_score.numpy(), target_score.numpy(), alpha.numpy(),
+                  start, sources, n, slope, grad_x.numpy(), grad_source.numpy(), grad_target.numpy(),
+                  torch.empty_like(alpha).numpy())
+        return grad_x, grad_source, grad_target, None, None, None, None
+
+
+def edge_attention(layer, x: torch.Tensor, lists: tuple[np.ndarray, np.ndarray]) -> torch.Tensor:
+    """A GATConv layer (its own weights) applied to [B, N, F] float32 CPU features over the
+    graphs' ``incoming_lists``: GATConv's function, its messages passed by one compiled pass each
+    way and its linear map applied after them."""
+    batch, n, features = x.shape
+    heads, width = layer.heads, layer.out_channels
+    x = x.reshape(batch * n, features)
+    weight = layer.lin.weight.view(heads, width, features)  # W_h
+    projections = torch.cat(((weight * layer.att_src.view(heads, width, 1)).sum(1),  # W_h^T a_src: [H, F]
+                             (weight * layer.att_dst.view(heads, width, 1)).sum(1)))
+    scores = x @ projections.t()  # [B n, 2 H]: s then t
+    agg = _Aggregate.apply(x, scores[:, :heads], scores[:, heads:], *lists, n, np.float32(layer.negative_slope))
+    if layer.concat:  # out_ih = W_h agg_ih, heads side by side
+        out = torch.einsum("nhf,hwf->nhw", agg, weight).reshape(batch, n, heads * width)
+    else:  # the mean over heads: one product over the heads' features together
+        out = (agg.reshape(batch * n, heads * features) @ weight.permute(0, 2, 1).reshape(heads * features, width)
+               / heads).view(batch, n, width)
+    return out + layer.bias if layer.bias is not None else out
