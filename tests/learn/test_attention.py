@@ -12,22 +12,26 @@ from polislab.learn.attention import edge_attention, incoming_lists
 
 @settings(max_examples=60, deadline=None)
 @given(n=st.integers(1, 30), edges=st.integers(0, 120), graphs=st.integers(1, 4), heads=st.integers(1, 3),
-       width=st.integers(1, 9), concat=st.booleans(), seed=st.integers(0, 2**31 - 1))
-def test_compiled_attention_equals_gatconv_values_and_gradients(n, edges, graphs, heads, width, concat, seed):
+       width=st.integers(1, 9), concat=st.booleans(), bias=st.booleans(), first=st.booleans(),
+       seed=st.integers(0, 2**31 - 1))
+def test_compiled_attention_equals_gatconv_values_and_gradients(n, edges, graphs, heads, width, concat, bias, first,
+                                                               seed):
     """Directed edges drawn at random, so duplicates and self-loops occur (GATConv drops the
-    self-loops and adds one per node; duplicates pass twice); isolated nodes attend to themselves."""
+    self-loops and adds one per node; duplicates pass twice); isolated nodes attend to themselves.
+    A ``first`` layer's input features need no gradient (the kernel then skips it)."""
     generator = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
-    layer = GATConv(3, width, heads=heads, concat=concat, add_self_loops=True)
+    layer = GATConv(3, width, heads=heads, concat=concat, add_self_loops=True, bias=bias)
     with torch.no_grad():  # a bias and attention vectors away from zero, so their gradients matter
-        layer.bias.uniform_(-1, 1, generator=generator)
+        if bias:
+            layer.bias.uniform_(-1, 1, generator=generator)
         layer.att_src.uniform_(-1, 1, generator=generator)
         layer.att_dst.uniform_(-1, 1, generator=generator)
     batch = torch.randint(0, n, (graphs, 2, edges), generator=generator)
-    features = torch.randn(graphs, n, 3, generator=generator, requires_grad=True)
+    features = torch.randn(graphs, n, 3, generator=generator, requires_grad=not first)
     upstream = torch.randn(graphs, n, heads * width if concat else width, generator=generator)
     ours = edge_attention(layer, features, incoming_lists(batch.numpy(), n))
-    inputs = [features, *layer.parameters()]
+    inputs = [*([] if first else [features]), *layer.parameters()]
     our_gradients = torch.autograd.grad((ours * upstream).sum(), inputs)
     offsets = (torch.arange(graphs) * n).view(graphs, 1, 1)
     union = (batch + offsets).permute(1, 0, 2).reshape(2, -1)  # the graphs as one disjoint graph

@@ -36,15 +36,15 @@ from numba import njit, prange
 REORDER = {"reassoc", "contract"}  # sums over the W channels may be reordered (vectorised); nothing else
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=True)
 def incoming_lists(edge_index: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """[B, 2, E] edges (source, target) of B graphs of n nodes -> each node's incoming sources as
     lists over the B n nodes of the batch (node b n + i is graph b's node i): ``start`` [B n + 1]
     and ``sources`` (batch node numbers), every node's own self-loop first, then its edges in
-    order; edges that are self-loops are dropped (GATConv's add_self_loops)."""
+    order; edges that are self-loops are dropped (GATConv's add_self_loops). Graphs in parallel."""
     batch, _, edges = edge_index.shape
     start = np.zeros(batch * n + 1, dtype=np.int64)
-    for b in range(batch):
+    for b in prange(batch):
         for e in range(edges):
             source, target = edge_index[b, 0, e], edge_index[b, 1, e]
             if source != target:
@@ -53,10 +53,10 @@ def incoming_lists(edge_index: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarr
         start[i + 1] += start[i] + 1  # + the self-loop
     sources = np.empty(start[-1], dtype=np.int32)
     filled = start[:-1].copy()
-    for i in range(batch * n):
-        sources[filled[i]] = i
-        filled[i] += 1
-    for b in range(batch):
+    for b in prange(batch):
+        for i in range(b * n, (b + 1) * n):
+            sources[filled[i]] = i
+            filled[i] += 1
         for e in range(edges):
             source, target = edge_index[b, 0, e], edge_index[b, 1, e]
             if source != target:
@@ -115,8 +115,9 @@ def _forward(x, source_score, target_score, start, sources, n, slope, out, alpha
 
 @njit(cache=True, nogil=True, parallel=True, _nrt=False, fastmath=REORDER)
 def _backward(grad_out, x, source_score, target_score, alpha, start, sources, n, slope,
-              grad_x, grad_source, grad_target, grad_alpha):  # pragma: no cover - compiled
-    """The gradients of ``_forward`` with respect to x and the scores, into zeroed arrays."""
+              grad_x, grad_source, grad_target, grad_alpha, need_x):  # pragma: no cover - compiled
+    """The gradients of ``_forward`` with respect to the scores, and to x if ``need_x`` (not for
+    a first layer's input features), into zeroed arrays."""
     heads, features = grad_out.shape[1], grad_out.shape[2]
     for b in prange(x.shape[0] // n):
         for i in range(b * n, (b + 1) * n):
@@ -127,8 +128,10 @@ def _backward(grad_out, x, source_score, target_score, alpha, start, sources, n,
                     weight = alpha[h, e]
                     for f in range(features):
                         dot += grad_out[i, h, f] * x[j, f]
-                        grad_x[j, f] += weight * grad_out[i, h, f]
                     grad_alpha[h, e] = dot
+                    if need_x:
+                        for f in range(features):
+                            grad_x[j, f] += weight * grad_out[i, h, f]
             for h in range(heads):
                 expected = np.float32(0.0)
                 for e in range(start[i], start[i + 1]):
@@ -164,7 +167,7 @@ class _Aggregate(torch.autograd.Function):
         grad_x, grad_source, grad_target = (torch.zeros_like(t) for t in (x, source_score, target_score))
         _backward(grad_out.contiguous().numpy(), x.numpy(), source_score.numpy(), target_score.numpy(), alpha.numpy(),
                   start, sources, n, slope, grad_x.numpy(), grad_source.numpy(), grad_target.numpy(),
-                  torch.empty_like(alpha).numpy())
+                  torch.empty_like(alpha).numpy(), ctx.needs_input_grad[0])
         return grad_x, grad_source, grad_target, None, None, None, None
 
 
@@ -182,7 +185,9 @@ def edge_attention(layer, x: torch.Tensor, lists: tuple[np.ndarray, np.ndarray])
     agg = _Aggregate.apply(x, scores[:, :heads], scores[:, heads:], *lists, n, np.float32(layer.negative_slope))
     if layer.concat:  # out_ih = W_h agg_ih, heads side by side
         out = torch.einsum("nhf,hwf->nhw", agg, weight).reshape(batch, n, heads * width)
-    else:  # the mean over heads: one product over the heads' features together
-        out = (agg.reshape(batch * n, heads * features) @ weight.permute(0, 2, 1).reshape(heads * features, width)
-               / heads).view(batch, n, width)
-    return out + layer.bias if layer.bias is not None else out
+        return out + layer.bias if layer.bias is not None else out
+    # the mean over heads, and the bias, in one product over the heads' features together
+    mean = weight.permute(0, 2, 1).reshape(heads * features, width) / heads
+    agg = agg.reshape(batch * n, heads * features)
+    out = agg @ mean if layer.bias is None else torch.addmm(layer.bias, agg, mean)
+    return out.view(batch, n, width)
