@@ -225,9 +225,21 @@ class Interrupted(Exception):
     pass
 
 
-@pytest.mark.parametrize("imitation", [{}, {"imitate": "fair", "imitation_decisions": 2 * 8 * 8}])
-def test_an_interrupted_training_resumes_to_the_same_result(tmp_path, imitation):
-    """Stopped after 3 updates (with imitation: the first PPO update) and resumed from the checkpoint."""
+def _rename_to_functional(path):
+    """Rewrite a checkpoint as the code before December 2026 wrote it: the loss's weights under
+    the names of TorchRL's functional copies (``actor_network_params.``...)."""
+    saved = torch.load(path, weights_only=True)
+    loss = saved["trainer"]["loss"]
+    saved["trainer"]["loss"] = {name.replace("_network.", "_network_params.", 1): value for name, value in loss.items()}
+    assert saved["trainer"]["loss"] != loss
+    torch.save(saved, path)
+
+
+@pytest.mark.parametrize("imitation, older", [({}, False), ({"imitate": "fair", "imitation_decisions": 2 * 8 * 8}, False),
+                                              ({}, True)])
+def test_an_interrupted_training_resumes_to_the_same_result(tmp_path, imitation, older):
+    """Stopped after 3 updates (with imitation: the first PPO update) and resumed from the
+    checkpoint; ``older``: a checkpoint with the weights' former names resumes too."""
     values = dict(TINY, decisions=5 * 8 * 8, rollout=8, eval_every=2, eval_episodes=2, hidden="gat",
                   checkpoint=str(tmp_path / "run.ckpt"), checkpoint_every=1, **imitation)
     params = TRAINING.make_params(values)
@@ -239,6 +251,8 @@ def test_an_interrupted_training_resumes_to_the_same_result(tmp_path, imitation)
 
     with pytest.raises(Interrupted):
         TRAINING.simulate(params, 4, stop_after_three)
+    if older:
+        _rename_to_functional(tmp_path / "run.ckpt")
     resumed = TRAINING.simulate(params, 4)
     for name, column in whole.series.items():
         assert np.array_equal(column, resumed.series[name], equal_nan=True), name
