@@ -193,7 +193,8 @@ class Trainer:
                                 critic_coeff=settings.critic, normalize_advantage=True,
                                 functional=False).to(self.device)  # runs the modules as they are: the same
         # arithmetic as functional copies, without swapping the weights in and out at each call (20% of training)
-        self.optimiser = torch.optim.Adam(self.loss.parameters(), lr=settings.learning_rate)
+        self.weights = list(self.loss.parameters())  # listed once: a module walk per minibatch costs
+        self.optimiser = torch.optim.Adam(self.weights, lr=settings.learning_rate)
         self.envs = [task.make_env() for _ in range(settings.envs)]
         self.teacher_rng = np.random.default_rng(derived_seed(seed, 15))  # the teacher's draws
         self.episodes = 0
@@ -302,7 +303,7 @@ class Trainer:
                 total = losses["loss_objective"] + losses["loss_critic"] + losses["loss_entropy"]
                 self.optimiser.zero_grad()
                 total.backward()
-                torch.nn.utils.clip_grad_norm_(self.loss.parameters(), self.params.max_grad_norm)
+                torch.nn.utils.clip_grad_norm_(self.weights, self.params.max_grad_norm)
                 self.optimiser.step()
                 for name in totals:
                     totals[name] += float(losses[name].detach())

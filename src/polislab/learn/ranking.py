@@ -75,6 +75,7 @@ class HiddenModule(nn.Module):
             for layer in self.layers:
                 h = torch.nn.functional.elu(edge_attention(layer, h, lists))
             return h
+        edge_index = edge_index.long()  # as torch_geometric wants it
         if n >= DENSE_FROM_NODES and n * n <= DENSE_FROM_DENSITY * edge_index.shape[2]:
             bias = attention_bias(edge_index, n)
             h = features

@@ -63,11 +63,11 @@ random_actions = ppo.random_actions
 
 
 def stacked(observations: list[dict]) -> dict:
-    """A batch of observations as tensors: features [B, N, 2], edge_index [B, 2, E], focus [B],
-    mask [B, N] (bool)."""
+    """A batch of observations as tensors: features [B, N, 2], edge_index [B, 2, E] (int32: half
+    the bytes a PPO minibatch gathers), focus [B], mask [B, N] (bool)."""
     return {
         "features": torch.from_numpy(np.stack([o["features"] for o in observations])),
-        "edge_index": torch.from_numpy(np.stack([o["edge_index"] for o in observations])),
+        "edge_index": torch.from_numpy(np.stack([o["edge_index"] for o in observations], dtype=np.int32)),
         "focus": torch.tensor([o["focus"] for o in observations]),
         "mask": torch.from_numpy(np.stack([o["mask"] for o in observations]).astype(bool)),
     }
