@@ -180,16 +180,19 @@ def _backward(grad_out, x, source_score, target_score, alpha, start, sources, n,
                         for f in range(features):
                             grad_x[j, f] += weight * grad_out[i, h, f]
             for h in range(heads):
+                weights, grads = alpha[h, start[i]:start[i + 1]], grad_alpha[h, start[i]:start[i + 1]]
                 expected = np.float32(0.0)
-                for e in range(start[i], start[i + 1]):
-                    expected += alpha[h, e] * grad_alpha[h, e]
-                for e in range(start[i], start[i + 1]):
-                    j = sources[e]
-                    grad = alpha[h, e] * (grad_alpha[h, e] - expected)
-                    if source_score[j, h] + target_score[i, h] <= 0:
-                        grad *= slope
+                for k in range(weights.shape[0]):
+                    expected += weights[k] * grads[k]
+                t = target_score[i, h]
+                total = np.float32(0.0)
+                for k in range(weights.shape[0]):
+                    j = sources[start[i] + k]
+                    grad = weights[k] * (grads[k] - expected)
+                    grad = grad if source_score[j, h] + t > 0 else grad * slope
                     grad_source[j, h] += grad
-                    grad_target[i, h] += grad
+                    total += grad
+                grad_target[i, h] += total
 
 
 class _Aggregate(torch.autograd.Function):
