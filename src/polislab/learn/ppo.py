@@ -191,9 +191,11 @@ class Trainer:
         self.value = task.value().to(self.device)
         self.critic = ValueOperator(self.value, in_keys=keys)
         self.loss = ClipPPOLoss(self.actor, self.critic, clip_epsilon=settings.clip, entropy_coeff=settings.entropy,
-                                critic_coeff=settings.critic, normalize_advantage=True,
-                                functional=False).to(self.device)  # runs the modules as they are: the same
-        # arithmetic as functional copies, without swapping the weights in and out at each call (20% of training)
+                                critic_coeff=settings.critic, normalize_advantage=True, functional=False,
+                                log_explained_variance=False).to(self.device)
+        # functional=False: the loss runs the modules as they are, the same arithmetic as functional copies
+        # without swapping weights in and out at each call (20% of training); the explained variance, a
+        # logged figure no curve keeps, is not computed
         self.weights = list(self.loss.parameters())  # listed once: a module walk per minibatch costs
         self.optimiser = torch.optim.Adam(self.weights, lr=settings.learning_rate)
         self.envs = [task.make_env() for _ in range(settings.envs)]
