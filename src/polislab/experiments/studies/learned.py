@@ -49,8 +49,8 @@ HEURISTIC_RUNS_N500_QUICK = Spec(model="coevolution", seeds=list(range(60)), nam
 # step, the same ranking of policies), more slowly and with longer advantages, as it collapsed
 # otherwise; coops-change-imitation first imitates cooperators-lowest (the best heuristic for #coops
 # there), so that PPO starts from sharp recommendations, without an entropy bonus to undo them. At
-# N = 500, where PPO on two cores made about 10 decisions/s (240 since the compiled attention), the policy imitates defectors-highest
-# (the best #rewires heuristic there) at N = 100, then at N = 500 itself (a curriculum in one run:
+# N = 500, where PPO on two cores made about 10 decisions/s (240 since the compiled attention), the
+# policy imitates defectors-highest (the best #rewires heuristic there) at N = 100, then at N = 500 itself (a curriculum in one run:
 # start_from is the N = 100 training run), and stops there
 LARGE_BASE = dict(environment="table4-n100", hidden="gat", summary="mean", decisions=81_920, eval_every=40,
                   eval_episodes=32, keep="best")
