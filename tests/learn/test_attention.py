@@ -98,7 +98,7 @@ def test_the_softmax_is_exact_when_a_node_s_logits_lie_far_below_the_graph_s(far
     source[0] += far  # node 0 sends to a few nodes; all others see only the low scores
     start, sources = incoming_lists(pairs[None], n)
     alpha = np.empty((heads, len(sources)), dtype=np.float32)
-    _softmax(source, target, start, sources, 0, n, np.float32(0.2), alpha)
+    _softmax(np.hstack((source, target)), start, sources, 0, n, np.float32(0.2), alpha)
     for i in range(n):
         messages = slice(start[i], start[i + 1])
         z = source[sources[messages]].astype(np.float64) + target[i]

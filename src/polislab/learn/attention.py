@@ -89,23 +89,24 @@ def _exp_nonpositive(x):
 
 
 @njit(cache=True, nogil=True, _nrt=False, fastmath=REORDER)
-def _softmax(source_score, target_score, start, sources, first, last, slope, alpha):  # pragma: no cover - compiled
+def _softmax(scores, start, sources, first, last, slope, alpha):  # pragma: no cover - compiled
     """alpha[h, e] over the incoming messages e of nodes first..last-1 (one graph): softmax of
     z = leaky_relu(s_j + t_i) over each node's list. Softmax does not change when every z of a
     list is shifted alike; each list is shifted by a bound of its largest z from the graph's
     largest s (leaky_relu increases), so the exponentials of the whole graph run in one
     contiguous, vectorised loop; a list whose terms all fell far below its bound is redone with
-    its own maximum and libm's exp."""
-    for h in range(alpha.shape[0]):
+    its own maximum and libm's exp. ``scores`` [nodes, 2 H]: s per head, then t per head."""
+    heads = alpha.shape[0]
+    for h in range(heads):
         top = np.float32(-np.inf)
         for j in range(first, last):
-            top = max(top, source_score[j, h])
+            top = max(top, scores[j, h])
         for i in range(first, last):
-            t = target_score[i, h]
+            t = scores[i, heads + h]
             bound = top + t
             bound = bound if bound > 0 else bound * slope
             for e in range(start[i], start[i + 1]):
-                z = source_score[sources[e], h] + t
+                z = scores[sources[e], h] + t
                 z = z if z > 0 else z * slope
                 alpha[h, e] = z - bound
         graph = alpha[h, start[first]:start[last]]  # indices from 0: no negative-index check, so it vectorises
@@ -117,10 +118,10 @@ def _softmax(source_score, target_score, start, sources, first, last, slope, alp
             for k in range(weights.shape[0]):
                 total += weights[k]
             if total < UNDERFLOW:
-                t = target_score[i, h]
+                t = scores[i, heads + h]
                 best = np.float32(-np.inf)
                 for e in range(start[i], start[i + 1]):
-                    z = source_score[sources[e], h] + t
+                    z = scores[sources[e], h] + t
                     z = z if z > 0 else z * slope
                     alpha[h, e] = z
                     best = max(best, z)
@@ -133,12 +134,12 @@ def _softmax(source_score, target_score, start, sources, first, last, slope, alp
 
 
 @njit(cache=True, nogil=True, parallel=True, _nrt=False, fastmath=REORDER)
-def _forward(x, source_score, target_score, start, sources, n, slope, out, alpha):  # pragma: no cover - compiled
+def _forward(x, scores, start, sources, n, slope, out, alpha):  # pragma: no cover - compiled
     """out [B n, H, F] (agg) and the softmax weights alpha [H, messages] from the features
-    x [B n, F] and the scores [B n, H]."""
+    x [B n, F] and the scores [B n, 2 H] (s per head, then t)."""
     heads, features = out.shape[1], out.shape[2]
     for b in prange(x.shape[0] // n):
-        _softmax(source_score, target_score, start, sources, b * n, (b + 1) * n, slope, alpha)
+        _softmax(scores, start, sources, b * n, (b + 1) * n, slope, alpha)
         for i in range(b * n, (b + 1) * n):
             for h in range(heads):
                 for f in range(features):
@@ -161,8 +162,8 @@ def _forward(x, source_score, target_score, start, sources, n, slope, out, alpha
 
 
 @njit(cache=True, nogil=True, parallel=True, _nrt=False, fastmath=REORDER)
-def _backward(grad_out, x, source_score, target_score, alpha, start, sources, n, slope,
-              grad_x, grad_source, grad_target, grad_alpha, need_x):  # pragma: no cover - compiled
+def _backward(grad_out, x, scores, alpha, start, sources, n, slope, grad_x, grad_scores, grad_alpha,
+              need_x):  # pragma: no cover - compiled
     """The gradients of ``_forward`` with respect to the scores, and to x if ``need_x`` (not for
     a first layer's input features), into zeroed arrays."""
     heads, features = grad_out.shape[1], grad_out.shape[2]
@@ -184,41 +185,39 @@ def _backward(grad_out, x, source_score, target_score, alpha, start, sources, n,
                 expected = np.float32(0.0)
                 for k in range(weights.shape[0]):
                     expected += weights[k] * grads[k]
-                t = target_score[i, h]
+                t = scores[i, heads + h]
                 total = np.float32(0.0)
                 for k in range(weights.shape[0]):
                     j = sources[start[i] + k]
                     grad = weights[k] * (grads[k] - expected)
-                    grad = grad if source_score[j, h] + t > 0 else grad * slope
-                    grad_source[j, h] += grad
+                    grad = grad if scores[j, h] + t > 0 else grad * slope
+                    grad_scores[j, h] += grad
                     total += grad
-                grad_target[i, h] += total
+                grad_scores[i, heads + h] += total
 
 
 class _Aggregate(torch.autograd.Function):
-    """agg [B n, H, F] from x [B n, F] and the scores [B n, H] over the incoming lists."""
+    """agg [B n, H, F] from x [B n, F] and the scores [B n, 2 H] over the incoming lists."""
 
     @staticmethod
-    def forward(ctx, x, source_score, target_score, start, sources, n, slope):
-        x, source_score, target_score = (t.detach().contiguous() for t in (x, source_score, target_score))
-        heads = source_score.shape[1]
+    def forward(ctx, x, scores, start, sources, n, slope):
+        x, scores = x.detach().contiguous(), scores.detach().contiguous()
+        heads = scores.shape[1] // 2
         out = torch.empty((x.shape[0], heads, x.shape[1]), dtype=x.dtype)
         alpha = torch.empty((heads, len(sources)), dtype=x.dtype)
-        _forward(x.numpy(), source_score.numpy(), target_score.numpy(), start, sources, n, slope, out.numpy(),
-                 alpha.numpy())
-        ctx.save_for_backward(x, source_score, target_score, alpha)
+        _forward(x.numpy(), scores.numpy(), start, sources, n, slope, out.numpy(), alpha.numpy())
+        ctx.save_for_backward(x, scores, alpha)
         ctx.graph = (start, sources, n, slope)
         return out
 
     @staticmethod
     def backward(ctx, grad_out):
-        x, source_score, target_score, alpha = ctx.saved_tensors
+        x, scores, alpha = ctx.saved_tensors
         start, sources, n, slope = ctx.graph
-        grad_x, grad_source, grad_target = (torch.zeros_like(t) for t in (x, source_score, target_score))
-        _backward(grad_out.contiguous().numpy(), x.numpy(), source_score.numpy(), target_score.numpy(), alpha.numpy(),
-                  start, sources, n, slope, grad_x.numpy(), grad_source.numpy(), grad_target.numpy(),
-                  torch.empty_like(alpha).numpy(), ctx.needs_input_grad[0])
-        return grad_x, grad_source, grad_target, None, None, None, None
+        grad_x, grad_scores = torch.zeros_like(x), torch.zeros_like(scores)
+        _backward(grad_out.contiguous().numpy(), x.numpy(), scores.numpy(), alpha.numpy(), start, sources, n, slope,
+                  grad_x.numpy(), grad_scores.numpy(), torch.empty_like(alpha).numpy(), ctx.needs_input_grad[0])
+        return grad_x, grad_scores, None, None, None, None
 
 
 def edge_attention(layer, x: torch.Tensor, lists: tuple[np.ndarray, np.ndarray]) -> torch.Tensor:
@@ -229,10 +228,10 @@ def edge_attention(layer, x: torch.Tensor, lists: tuple[np.ndarray, np.ndarray])
     heads, width = layer.heads, layer.out_channels
     x = x.reshape(batch * n, features)
     weight = layer.lin.weight.view(heads, width, features)  # W_h
-    projections = torch.cat(((weight * layer.att_src.view(heads, width, 1)).sum(1),  # W_h^T a_src: [H, F]
-                             (weight * layer.att_dst.view(heads, width, 1)).sum(1)))
-    scores = x @ projections.t()  # [B n, 2 H]: s then t
-    agg = _Aggregate.apply(x, scores[:, :heads], scores[:, heads:], *lists, n, np.float32(layer.negative_slope))
+    attention = torch.cat((layer.att_src, layer.att_dst))  # [2, H, W]
+    projections = torch.einsum("hwf,khw->khf", weight, attention).reshape(2 * heads, features)  # W_h^T a
+    scores = x @ projections.t()  # [B n, 2 H]: s per head, then t
+    agg = _Aggregate.apply(x, scores, *lists, n, np.float32(layer.negative_slope))
     if layer.concat:  # out_ih = W_h agg_ih, heads side by side
         out = torch.einsum("nhf,hwf->nhw", agg, weight).reshape(batch, n, heads * width)
         return out + layer.bias if layer.bias is not None else out
