@@ -231,9 +231,10 @@ ENTRIES = [
                                 "(--quick runs 16)", partial(_all_five_reached, specs=SOURCE_CONSTANT),
                                 divergence="with exploration 0.01 throughout, four of the five are reached and nothing "
                                 "else; 0xee, the society the source's comments call an unstable equilibrium of mutual "
-                                "cooperation beside a stable one of mutual defection, is not: measured, the imprint of "
-                                "Q = 400 on rarely visited states makes trading look better than stealing after mutual "
-                                "stealing, and 0xee's own start ends at 0x66 in 60 seeds of 60",
+                                "cooperation beside a stable one of mutual defection, is not: measured, 0xee's own start "
+                                "ends at 0x66 in 60 seeds of 60; 0xe is a best response to a frozen 0xe, but with both "
+                                "exploring, stealing after mutual stealing beats trading by a near-tie the learning "
+                                "noise crosses",
                                 explained_in=SOURCE_LEARNING_DOC))),
     Entry(study="trade", name="trade-population", title="Experiment 2: many agents",
           spec=POPULATION, quick_spec=POPULATION_QUICK, quick_seeds=1, tables=(population_rows,),
