@@ -11,8 +11,9 @@ attention vectors, s_j = a_src . y_j and t_i = a_dst . y_i, into
 with in(i) node i's neighbours and i itself. torch computes this as a chain of whole-tensor
 operations over the B N k messages (gather, leaky ReLU, scatter-max, exp, scatter-add, gather,
 multiply, scatter-add), or over the B N^2 entries of a dense adjacency, each pass through memory
-and each kept for the backward pass. Here one loop over each target's incoming list does it all,
-the softmax weights are the only thing kept, and the backward pass is written out. Since W_h is
+and each kept for the backward pass. Here compiled loops over each graph's incoming lists do it
+all (the softmax over a whole graph at once: ``_softmax``), the softmax weights are the only thing
+kept, and the backward pass is written out. Since W_h is
 linear, out_i = W_h (sum_j alpha_ij x_j) and s_j = (W_h^T a_src) . x_j: the messages carry the F
 input features, not the W outputs of every head (a first layer on seed 002's two features passes
 2 numbers a message instead of 64), and W_h is applied once per node, by torch. The kernels see
