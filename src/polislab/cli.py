@@ -210,7 +210,7 @@ def figure(
 
 @app.command()
 def reproduce(
-    quick: Annotated[bool, typer.Option(help="the small version (about 15 minutes on 2 cores)")] = False,
+    quick: Annotated[bool, typer.Option(help="the small version (about 7 minutes on 2 cores)")] = False,
     smoke: Annotated[bool, typer.Option(help="a tiny run of every entry (about a minute): checks the wiring, "
                                             "judges nothing")] = False,
     only: Annotated[Optional[str], typer.Option(help="only this study")] = None,
