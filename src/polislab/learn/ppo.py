@@ -307,9 +307,9 @@ class Trainer:
         totals = {"loss_objective": 0.0, "loss_critic": 0.0, "entropy": 0.0}
         batches = 0
         for _ in range(self.params.epochs):
-            order = torch.randperm(size, generator=generator).to(self.device)
+            shuffled = flat[torch.randperm(size, generator=generator).to(self.device)]  # one gather an epoch
             for begin in range(0, size, self.params.minibatch):
-                minibatch = flat[order[begin: begin + self.params.minibatch]]
+                minibatch = shuffled[begin: begin + self.params.minibatch]
                 losses = self.imitation_losses(minibatch) if self.imitating else self.loss(minibatch)
                 total = losses["loss_objective"] + losses["loss_critic"] + losses["loss_entropy"]
                 self.optimiser.zero_grad()
