@@ -5,7 +5,7 @@ as in training and evaluation); then PPO training throughput (decisions per seco
 left out) at N = 10 and 100 for both hidden modules, imitation of a heuristic (GAT) at the same
 sizes, and GAT PPO at N = 500 (on a GPU with 64 environments; on the CPU with 8).
 Where the time goes (two threads, December 2026): a PPO update at N = 100 spends about 80% in
-its four epochs of forward and backward passes, 40% of that in the compiled graph attention
+its four epochs of forward and backward passes, a third of that in the compiled graph attention
 (``polislab.learn.attention``) and the rest spread over torch's linear layers, the minibatch
 gathering, Adam and the loss; stepping the environments and choosing (one batched forward pass)
 takes the other 20%.

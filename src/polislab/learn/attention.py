@@ -89,6 +89,11 @@ def _exp_nonpositive(x):
     return (p * r * r + r + np.float32(1.0)) * POWERS_OF_TWO[np.int32(n) + 127]
 
 
+@njit(inline="always")
+def _leaky_relu(z, slope):
+    return z if z > 0 else z * slope
+
+
 @njit(cache=True, nogil=True, _nrt=False, fastmath=REORDER)
 def _softmax(scores, start, sources, first, last, slope, alpha):  # pragma: no cover - compiled
     """alpha[h, e] over the incoming messages e of nodes first..last-1 (one graph): softmax of
@@ -105,11 +110,9 @@ def _softmax(scores, start, sources, first, last, slope, alpha):  # pragma: no c
         for i in range(first, last):
             t = scores[i, heads + h]
             bound = top + t
-            bound = bound if bound > 0 else bound * slope
+            bound = _leaky_relu(bound, slope)
             for e in range(start[i], start[i + 1]):
-                z = scores[sources[e], h] + t
-                z = z if z > 0 else z * slope
-                alpha[h, e] = z - bound
+                alpha[h, e] = _leaky_relu(scores[sources[e], h] + t, slope) - bound
         graph = alpha[h, start[first]:start[last]]  # indices from 0: no negative-index check, so it vectorises
         for k in range(graph.shape[0]):
             graph[k] = _exp_nonpositive(graph[k])
@@ -122,8 +125,7 @@ def _softmax(scores, start, sources, first, last, slope, alpha):  # pragma: no c
                 t = scores[i, heads + h]
                 best = np.float32(-np.inf)
                 for e in range(start[i], start[i + 1]):
-                    z = scores[sources[e], h] + t
-                    z = z if z > 0 else z * slope
+                    z = _leaky_relu(scores[sources[e], h] + t, slope)
                     alpha[h, e] = z
                     best = max(best, z)
                 total = np.float32(0.0)

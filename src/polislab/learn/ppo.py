@@ -43,11 +43,9 @@ from polislab.core.seeding import derived_seed
 from polislab.learn.imitation import choice_set_loss, draw_from
 from polislab.learn.ranking import Tempered
 
-_tensordict, _tensordict_nn, _utils, _modules, _objectives, _functional = import_leaving_environment_alone(
-    "tensordict", "tensordict.nn", "torchrl.envs.utils", "torchrl.modules", "torchrl.objectives",
-    "torchrl.objectives.value.functional")
+_tensordict, _tensordict_nn, _modules, _objectives, _functional = import_leaving_environment_alone(
+    "tensordict", "tensordict.nn", "torchrl.modules", "torchrl.objectives", "torchrl.objectives.value.functional")
 TensorDict, TensorDictModule = _tensordict.TensorDict, _tensordict_nn.TensorDictModule
-ExplorationType, set_exploration_type = _utils.ExplorationType, _utils.set_exploration_type
 MaskedCategorical, ProbabilisticActor, ValueOperator = (_modules.MaskedCategorical, _modules.ProbabilisticActor,
                                                         _modules.ValueOperator)
 ClipPPOLoss, generalized_advantage_estimate = _objectives.ClipPPOLoss, _functional.generalized_advantage_estimate
@@ -167,7 +165,7 @@ def _unfunctional(name: str) -> str:
     (``functional=False``; they held copies named ``actor_network_params``/``critic_network_params``)."""
     for network in ("actor_network", "critic_network"):
         if name.startswith(f"{network}_params."):
-            return network + name[len(network) + 7:]
+            return name.replace(f"{network}_params.", f"{network}.", 1)
     return name
 
 

@@ -5,10 +5,10 @@ neighbour, a bot choosing a target).
 A hidden module H embeds every node, h_i = H(x_i): an MLP on the node's own features, or graph
 attention layers (torch_geometric's GATConv, with self-loops, so a node can attend to its own
 features as the source wanted; on the CPU their message passing runs compiled,
-``polislab.learn.attention``, on a GPU as torch_geometric's or dense). The score module S scores each node from [h_g, h_f, h_i], with
-h_g = sum_i h_i the graph summary and h_f the focused node's embedding. ``summary="mean"`` (ours)
-takes the mean instead, so that h_g keeps one scale on graphs of every size: a policy trained
-small and continued or evaluated large sees the inputs it learned on. The source calls S a
+``polislab.learn.attention``, on a GPU as torch_geometric's or dense). The score module S scores
+each node from [h_g, h_f, h_i], with h_g = sum_i h_i the graph summary and h_f the focused
+node's embedding. ``summary="mean"`` (ours) takes the mean instead, so that h_g keeps one scale
+on graphs of every size: a policy trained small and continued or evaluated large sees the inputs it learned on. The source calls S a
 "single-layer MLP"; we read it as one hidden layer: a purely linear S would add the same
 h_g and h_f terms to every node's score, so the graph and the focused node could not change
 the ranking at all.
