@@ -66,25 +66,35 @@ def test_incoming_lists_by_hand():
     assert sources.tolist() == [0, 1, 0, 2, 2, 3, 4, 4, 4, 4, 5]
 
 
-def test_the_batch_runs_the_same_on_one_thread_and_on_several():
-    """Each graph writes only its own nodes, so the sums cannot depend on the threads."""
-    import numba
+THREADS_SCRIPT = """
+import numba, torch
+from torch_geometric.nn import GATConv
+from polislab.learn.attention import edge_attention, incoming_lists
+torch.manual_seed(1)
+layer = GATConv(2, 8, heads=2, concat=False)
+batch = torch.randint(0, 40, (6, 2, 300))
+features = torch.randn(6, 40, 2, requires_grad=True)
+lists = incoming_lists(batch.numpy(), 40)
+results = []
+for threads in (1, 2):
+    numba.set_num_threads(threads)
+    out = edge_attention(layer, features, lists)
+    results.append((out, *torch.autograd.grad(out.square().sum(), [features, *layer.parameters()])))
+print(all(torch.equal(one, two) for one, two in zip(*results)))
+"""
 
-    if numba.config.NUMBA_NUM_THREADS < 2:
-        pytest.skip("one thread only: nothing to compare")
-    torch.manual_seed(1)
-    layer = GATConv(2, 8, heads=2, concat=False)
-    batch = torch.randint(0, 40, (6, 2, 300))
-    features = torch.randn(6, 40, 2, requires_grad=True)
-    lists = incoming_lists(batch.numpy(), 40)
-    results = []
-    for threads in (1, numba.config.NUMBA_NUM_THREADS):
-        numba.set_num_threads(threads)
-        out = edge_attention(layer, features, lists)
-        results.append((out, *torch.autograd.grad(out.square().sum(), [features, *layer.parameters()])))
-    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
-    for one, several in zip(*results):
-        assert torch.equal(one, several)
+
+def test_the_batch_runs_the_same_on_one_thread_and_on_two():
+    """Each graph writes only its own nodes, so the sums cannot depend on the threads. The tests
+    run numba on one thread (conftest), so this runs in a process given two."""
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", THREADS_SCRIPT], capture_output=True, text=True,
+                          env={**os.environ, "NUMBA_NUM_THREADS": "2"}, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"
 
 
 @pytest.mark.parametrize("far", [0.0, 60.0, 300.0])
