@@ -14,6 +14,7 @@ from gymnasium.utils.env_checker import check_env
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch_geometric.nn import GATConv
+from tensordict import TensorDict
 
 from polislab import get_model
 from polislab.core.errors import UsageError
@@ -339,13 +340,13 @@ def test_a_crafted_checkpoint_runs_no_code(tmp_path, kind):
 
 def test_training_temperature_divides_the_sampling_logits_and_leaves_the_argmax():
     trainer = Trainer(TRAINING.make_params(dict(TINY, temperature=0.25)), 0)
-    batch = trainer._batch(trainer.observations)
+    batch = TensorDict(trainer._tensors(trainer.observations), batch_size=[len(trainer.observations)])
     trainer.actor(batch)
     scores = trainer.ranking(*(batch[key] for key in ("features", "edge_index", "focus")))
     assert torch.allclose(batch["logits"], scores / 0.25)
     plain = Trainer(TRAINING.make_params(TINY), 0)  # the same initial weights and episodes
     assert all(torch.equal(a, b) for a, b in zip(plain.ranking.parameters(), trainer.ranking.parameters()))
-    plain_batch = plain._batch(plain.observations)
+    plain_batch = TensorDict(plain._tensors(plain.observations), batch_size=[len(plain.observations)])
     plain.actor(plain_batch)
     assert torch.allclose(plain_batch["logits"], scores)
 

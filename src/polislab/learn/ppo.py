@@ -195,7 +195,9 @@ class Trainer:
         # without swapping weights in and out at each call (20% of training); the explained variance, a
         # logged figure no curve keeps, is not computed
         self.weights = list(self.loss.parameters())  # listed once: a module walk per minibatch costs
-        self.optimiser = torch.optim.Adam(self.weights, lr=settings.learning_rate)
+        self.optimiser = torch.optim.Adam(self.weights, lr=settings.learning_rate, fused=True)
+        # fused: one compiled pass over all weights instead of a dozen torch operations per weight tensor
+        # (a quarter of the time of Adam's steps at N = 100; the same update, rounded once per value)
         self.envs = [task.make_env() for _ in range(settings.envs)]
         self.teacher_rng = np.random.default_rng(derived_seed(seed, 15))  # the teacher's draws
         self.episodes = 0
@@ -214,8 +216,8 @@ class Trainer:
         self.episodes += 1
         return env.reset(seed=derived_seed(self.seed, 11, self.episodes))[0]
 
-    def _batch(self, observations: list[dict]) -> TensorDict:
-        return TensorDict(self.task.batch(observations), batch_size=[len(observations)], device=self.device)
+    def _tensors(self, observations: list[dict]) -> dict[str, torch.Tensor]:
+        return {key: value.to(self.device) for key, value in self.task.batch(observations).items()}
 
     @property
     def imitating(self) -> bool:
@@ -234,13 +236,12 @@ class Trainer:
         rewards = np.zeros((self.params.envs, self.params.rollout), dtype=np.float32)
         done = np.zeros((self.params.envs, self.params.rollout), dtype=bool)
         for t in range(self.params.rollout):
-            batch = self._batch(self.observations)
+            batch = self._tensors(self.observations)
             with torch.no_grad():
                 if self.imitating:
                     self.teach(batch)
                 else:
                     self.sample(batch)
-                self.critic(batch)
             steps.append(batch)
             for i, (env, action) in enumerate(zip(self.envs, batch["action"].tolist())):
                 described.append(self.task.describe(env, action))
@@ -253,12 +254,18 @@ class Trainer:
                     self.returns[i] = 0.0
                     observation = self._reset(env)
                 self.observations[i] = observation
-        data = torch.stack(steps, dim=1)  # [envs, rollout]
-        last = self._batch(self.observations)
+        data = TensorDict({key: torch.stack([step[key] for step in steps], dim=1) for key in steps[0]},
+                          batch_size=[self.params.envs, self.params.rollout], device=self.device)
+        last = self._tensors(self.observations)
+        # the critic values every state of the rollout and the states it left off at in one batched pass:
+        # its weights do not change while the rollout runs
+        keys = self.task.observation_keys
+        states = [torch.cat((data[key].flatten(0, 1), last[key])) for key in keys]
         with torch.no_grad():
-            self.critic(last)
+            values = self.value(*states)
+        data["state_value"] = values[:-self.params.envs].unflatten(0, (self.params.envs, self.params.rollout))
         columns = {name: np.mean([row[i] for row in described]) for i, name in enumerate(self.task.action_columns)}
-        return data, last["state_value"], rewards, done, ended, columns
+        return data, values[-self.params.envs:], rewards, done, ended, columns
 
     def sample(self, batch) -> None:
         """What the actor (a ProbabilisticActor) writes when it samples, computed as it does (the
@@ -373,6 +380,8 @@ class Trainer:
         self.loss.load_state_dict({_unfunctional(name): value for name, value in saved["loss"].items()})
         self.ranking.load_state_dict(saved["ranking"])
         self.optimiser.load_state_dict(saved["optimiser"])
+        for group in self.optimiser.param_groups:
+            group["fused"] = True  # a checkpoint written before Adam was fused would turn it off
         self.update, self.episodes, self.returns = saved["update"], saved["episodes"], saved["returns"]
         self.observations, self.curves = list(saved["observations"]), saved["curves"]
         best = saved["best"]
