@@ -1,5 +1,5 @@
-"""Graph attention's message passing as one compiled pass forward and one backward (numba), for
-the ranking module's GAT layers on the CPU.
+"""A graph attention layer followed by an ELU, as the ranking module's GAT layers use it on the
+CPU: its message passing compiled (numba), one pass forward and one backward.
 
 A GATConv layer (Velickovic et al. 2018, as torch_geometric computes it, with self-loops) maps
 node features x_j with one linear map per head, y_j = W_h x_j (no bias), and turns them with the
@@ -8,24 +8,27 @@ attention vectors, s_j = a_src . y_j and t_i = a_dst . y_i, into
     z_ij = leaky_relu(s_j + t_i),   alpha_ij = softmax over j in in(i) of z_ij,
     out_i = sum over j in in(i) of alpha_ij y_j  (+ bias; heads averaged or concatenated),
 
-with in(i) node i's neighbours and i itself. torch computes this as a chain of whole-tensor
-operations over the B N k messages (gather, leaky ReLU, scatter-max, exp, scatter-add, gather,
-multiply, scatter-add), or over the B N^2 entries of a dense adjacency, each pass through memory
-and each kept for the backward pass. Here compiled loops over each graph's incoming lists do it
-all (the softmax over a whole graph at once: ``_softmax``), the softmax weights are the only thing
-kept, and the backward pass is written out. Since W_h is
-linear, out_i = W_h (sum_j alpha_ij x_j) and s_j = (W_h^T a_src) . x_j: the messages carry the F
-input features, not the W outputs of every head (a first layer on seed 002's two features passes
-2 numbers a message instead of 64), and W_h is applied once per node, by torch. The kernels see
+with in(i) node i's neighbours and i itself; the ranking module applies an ELU to it. torch
+computes this as a chain of whole-tensor operations over the B N k messages (gather, leaky ReLU,
+scatter-max, exp, scatter-add, gather, multiply, scatter-add), or over the B N^2 entries of a
+dense adjacency, each pass through memory and each kept for the backward pass. Here compiled
+loops over each graph's incoming lists do it all (the softmax over a whole graph at once:
+``_softmax``), and the backward pass is written out. Since W_h is linear,
+out_i = W_h (sum_j alpha_ij x_j) and s_j = (W_h^T a_src) . x_j: the messages carry the F input
+features, not the W outputs of every head (a first layer on seed 002's two features passes 2
+numbers a message instead of 64), and the linear map of every head is one product per layer,
+agg [B N, H F] times a [H F, O] matrix, left to torch (a tuned product); the scores, the
+softmax, the messages and the ELU are compiled. The kernels see
 
     agg_ih = sum over j in in(i) of alpha_ijh x_j,
     g_alpha_ij = g_agg_i . x_j,   g_z_ij = alpha_ij (g_alpha_ij - sum_j' alpha_ij' g_alpha_ij'),
-    g_s_j += g_z_ij lr'(z_ij),   g_t_i += g_z_ij lr'(z_ij),   g_x_j += alpha_ij g_agg_i,
+    g_s_j += g_z_ij lr'(z_ij),   g_t_i += g_z_ij lr'(z_ij),   g_x_j += alpha_ij g_agg_i + g_(s, t)_j P,
 
-lr' being 1 where z > 0 and the negative slope elsewhere (torch's convention at 0). The graphs of
-a batch run in parallel (numba threads); each writes only its own nodes, so the sums are the same
-on any number of threads. Tested against GATConv, values and gradients, in
-``tests/learn/test_attention.py``.
+lr' being 1 where z > 0 and the negative slope elsewhere (torch's convention at 0), and P the
+[2 H, F] score projections W_h^T a. Two heads (the ranking module's) take one pass over each
+x_j for both. The graphs of a batch run in parallel (numba threads); each writes only its own
+nodes, so the sums are the same on any number of threads. Tested against GATConv and an ELU,
+values and gradients, in ``tests/learn/test_attention.py``.
 """
 
 from __future__ import annotations
@@ -137,52 +140,85 @@ def _softmax(scores, start, sources, first, last, slope, alpha):  # pragma: no c
 
 
 @njit(cache=True, nogil=True, parallel=True, _nrt=False, fastmath=REORDER)
-def _forward(x, scores, start, sources, n, slope, out, alpha):  # pragma: no cover - compiled
-    """out [B n, H, F] (agg) and the softmax weights alpha [H, messages] from the features
-    x [B n, F] and the scores [B n, 2 H] (s per head, then t)."""
-    heads, features = out.shape[1], out.shape[2]
+def _forward(x, projections, start, sources, n, slope, scores, alpha, agg):  # pragma: no cover - compiled
+    """The messages of one layer for the B graphs of x [B n, F], in parallel: the scores
+    [B n, 2 H] (s per head, then t), the softmax weights alpha [H, messages] and agg [B n, H F]."""
+    heads, features = alpha.shape[0], x.shape[1]
     for b in prange(x.shape[0] // n):
+        for i in range(b * n, (b + 1) * n):
+            for k in range(2 * heads):
+                score = np.float32(0.0)
+                for f in range(features):
+                    score += x[i, f] * projections[k, f]
+                scores[i, k] = score
         _softmax(scores, start, sources, b * n, (b + 1) * n, slope, alpha)
         for i in range(b * n, (b + 1) * n):
-            for h in range(heads):
-                for f in range(features):
-                    out[i, h, f] = 0.0
+            row = agg[i]
+            for k in range(row.shape[0]):
+                row[k] = 0.0
             e, end = start[i], start[i + 1]
-            while e + 4 <= end:  # four messages a pass: the output row is loaded and stored once for them
+            if heads == 2:  # both heads in one pass over each x_j (the default GAT's)
+                h0, h1 = row[:features], row[features:]
+                while e + 4 <= end:
+                    x0, x1, x2, x3 = x[sources[e]], x[sources[e + 1]], x[sources[e + 2]], x[sources[e + 3]]
+                    a0, a1, a2, a3 = alpha[0, e], alpha[0, e + 1], alpha[0, e + 2], alpha[0, e + 3]
+                    b0, b1, b2, b3 = alpha[1, e], alpha[1, e + 1], alpha[1, e + 2], alpha[1, e + 3]
+                    for f in range(features):
+                        h0[f] += a0 * x0[f] + a1 * x1[f] + a2 * x2[f] + a3 * x3[f]
+                        h1[f] += b0 * x0[f] + b1 * x1[f] + b2 * x2[f] + b3 * x3[f]
+                    e += 4
+            while e + 4 <= end:  # four messages a pass: the row is loaded and stored once for them
                 j0, j1, j2, j3 = sources[e], sources[e + 1], sources[e + 2], sources[e + 3]
                 for h in range(heads):
                     a0, a1, a2, a3 = alpha[h, e], alpha[h, e + 1], alpha[h, e + 2], alpha[h, e + 3]
                     for f in range(features):
-                        out[i, h, f] += a0 * x[j0, f] + a1 * x[j1, f] + a2 * x[j2, f] + a3 * x[j3, f]
+                        row[h * features + f] += a0 * x[j0, f] + a1 * x[j1, f] + a2 * x[j2, f] + a3 * x[j3, f]
                 e += 4
             while e < end:
                 j = sources[e]
                 for h in range(heads):
                     a = alpha[h, e]
                     for f in range(features):
-                        out[i, h, f] += a * x[j, f]
+                        row[h * features + f] += a * x[j, f]
                 e += 1
 
 
 @njit(cache=True, nogil=True, parallel=True, _nrt=False, fastmath=REORDER)
-def _backward(grad_out, x, scores, alpha, start, sources, n, slope, grad_x, grad_scores, grad_alpha,
-              need_x):  # pragma: no cover - compiled
-    """The gradients of ``_forward`` with respect to the scores, and to x if ``need_x`` (not for
-    a first layer's input features), into zeroed arrays."""
-    heads, features = grad_out.shape[1], grad_out.shape[2]
+def _backward(grad_agg, x, projections, scores, alpha, start, sources, n, slope, need_x, grad_alpha, grad_scores,
+              grad_x):  # pragma: no cover - compiled
+    """The gradients of ``_forward`` with respect to the scores [B n, 2 H], and to x [B n, F] if
+    ``need_x`` (not for a first layer's input features), into zeroed arrays; grad_alpha is work
+    space."""
+    heads, features = alpha.shape[0], x.shape[1]
     for b in prange(x.shape[0] // n):
         for i in range(b * n, (b + 1) * n):
-            for e in range(start[i], start[i + 1]):
+            row = grad_agg[i]
+            if heads == 2:  # both heads in one pass over x_j and grad_x_j (the default GAT's, and its cost)
+                g0, g1 = row[:features], row[features:]
+                for e in range(start[i], start[i + 1]):
+                    j = sources[e]
+                    source = x[j]
+                    dot0, dot1 = np.float32(0.0), np.float32(0.0)
+                    for f in range(features):
+                        dot0 += g0[f] * source[f]
+                        dot1 += g1[f] * source[f]
+                    grad_alpha[0, e], grad_alpha[1, e] = dot0, dot1
+                    if need_x:
+                        a0, a1 = alpha[0, e], alpha[1, e]
+                        target = grad_x[j]
+                        for f in range(features):
+                            target[f] += a0 * g0[f] + a1 * g1[f]
+            for e in range(start[i], start[i + 1] if heads != 2 else start[i]):
                 j = sources[e]
                 for h in range(heads):
                     dot = np.float32(0.0)
                     weight = alpha[h, e]
                     for f in range(features):
-                        dot += grad_out[i, h, f] * x[j, f]
+                        dot += row[h * features + f] * x[j, f]
                     grad_alpha[h, e] = dot
                     if need_x:
                         for f in range(features):
-                            grad_x[j, f] += weight * grad_out[i, h, f]
+                            grad_x[j, f] += weight * row[h * features + f]
             for h in range(heads):
                 weights, grads = alpha[h, start[i]:start[i + 1]], grad_alpha[h, start[i]:start[i + 1]]
                 expected = np.float32(0.0)
@@ -197,49 +233,79 @@ def _backward(grad_out, x, scores, alpha, start, sources, n, slope, grad_x, grad
                     grad_scores[j, h] += grad
                     total += grad
                 grad_scores[i, heads + h] += total
+        if need_x:  # the scores' share, once the graph's score gradients are complete
+            for i in range(b * n, (b + 1) * n):
+                for k in range(2 * heads):
+                    grad = grad_scores[i, k]
+                    for f in range(features):
+                        grad_x[i, f] += grad * projections[k, f]
 
 
-class _Aggregate(torch.autograd.Function):
-    """agg [B n, H, F] from x [B n, F] and the scores [B n, 2 H] over the incoming lists."""
+@njit(cache=True, nogil=True, parallel=True, _nrt=False, fastmath=REORDER)
+def _elu(values):  # pragma: no cover - compiled
+    """ELU in place on [rows, columns]: v if v > 0 else e^v - 1."""
+    for i in prange(values.shape[0]):
+        row = values[i]
+        for k in range(row.shape[0]):
+            v = row[k]
+            row[k] = v if v > 0 else _exp_nonpositive(v) - np.float32(1.0)
+
+
+@njit(cache=True, nogil=True, parallel=True, _nrt=False, fastmath=REORDER)
+def _elu_backward(grad_out, out, grad):  # pragma: no cover - compiled
+    """The gradient before an ELU from the one after it and its output (e^v = out + 1 where v <= 0)."""
+    for i in prange(out.shape[0]):
+        for k in range(out.shape[1]):
+            value = out[i, k]
+            grad[i, k] = grad_out[i, k] if value > 0 else grad_out[i, k] * (value + np.float32(1.0))
+
+
+class _Layer(torch.autograd.Function):
+    """elu(bias + agg linear) [B n, O] from x [B n, F], the score projections [2 H, F], the linear
+    map [H F, O] and the bias [O] over the incoming lists; the linear maps are torch's (a tuned
+    product), the rest compiled."""
 
     @staticmethod
-    def forward(ctx, x, scores, start, sources, n, slope):
-        x, scores = x.detach().contiguous(), scores.detach().contiguous()
-        heads = scores.shape[1] // 2
-        out = torch.empty((x.shape[0], heads, x.shape[1]), dtype=x.dtype)
+    def forward(ctx, x, projections, linear, bias, start, sources, n, slope):
+        x, projections = x.detach().contiguous(), projections.detach().contiguous()
+        heads = projections.shape[0] // 2
+        scores = torch.empty((x.shape[0], 2 * heads), dtype=x.dtype)
         alpha = torch.empty((heads, len(sources)), dtype=x.dtype)
-        _forward(x.numpy(), scores.numpy(), start, sources, n, slope, out.numpy(), alpha.numpy())
-        ctx.save_for_backward(x, scores, alpha)
+        agg = torch.empty((x.shape[0], heads * x.shape[1]), dtype=x.dtype)
+        _forward(x.numpy(), projections.numpy(), start, sources, n, slope, scores.numpy(), alpha.numpy(), agg.numpy())
+        out = torch.addmm(bias.detach(), agg, linear.detach())
+        _elu(out.numpy())
+        ctx.save_for_backward(x, projections, linear, scores, alpha, agg, out)
         ctx.graph = (start, sources, n, slope)
         return out
 
     @staticmethod
     def backward(ctx, grad_out):
-        x, scores, alpha = ctx.saved_tensors
+        x, projections, linear, scores, alpha, agg, out = ctx.saved_tensors
         start, sources, n, slope = ctx.graph
-        grad_x, grad_scores = torch.zeros_like(x), torch.zeros_like(scores)
-        _backward(grad_out.contiguous().numpy(), x.numpy(), scores.numpy(), alpha.numpy(), start, sources, n, slope,
-                  grad_x.numpy(), grad_scores.numpy(), torch.empty_like(alpha).numpy(), ctx.needs_input_grad[0])
-        return grad_x, grad_scores, None, None, None, None
+        grad_pre = torch.empty_like(out)
+        _elu_backward(grad_out.contiguous().numpy(), out.numpy(), grad_pre.numpy())
+        grad_agg = grad_pre @ linear.t()
+        grad_scores, grad_x = torch.zeros_like(scores), torch.zeros_like(x)
+        _backward(grad_agg.numpy(), x.numpy(), projections.numpy(), scores.numpy(), alpha.numpy(), start, sources, n,
+                  slope, ctx.needs_input_grad[0], torch.empty_like(alpha).numpy(), grad_scores.numpy(), grad_x.numpy())
+        return grad_x, grad_scores.t() @ x, agg.t() @ grad_pre, grad_pre.sum(0), None, None, None, None
 
 
-def edge_attention(layer, x: torch.Tensor, lists: tuple[np.ndarray, np.ndarray]) -> torch.Tensor:
-    """A GATConv layer (its own weights) applied to [B, N, F] float32 CPU features over the
-    graphs' ``incoming_lists``: GATConv's function, its messages passed by one compiled pass each
-    way and its linear map applied after them."""
+def attention_layer(layer, x: torch.Tensor, lists: tuple[np.ndarray, np.ndarray]) -> torch.Tensor:
+    """elu(GATConv(x)) of a GATConv layer (its own weights) on [B, N, F] float32 CPU features over
+    the graphs' ``incoming_lists``, forward and backward each one compiled pass: the scores, the
+    softmax, the messages, the linear map, the bias and the ELU. The linear map is [H F, O]: the
+    heads' W_h^T stacked and divided by H (heads averaged), or side by side on its block diagonal
+    (concatenated)."""
     batch, n, features = x.shape
     heads, width = layer.heads, layer.out_channels
-    x = x.reshape(batch * n, features)
     weight = layer.lin.weight.view(heads, width, features)  # W_h
     attention = torch.cat((layer.att_src, layer.att_dst))  # [2, H, W]
-    projections = torch.einsum("hwf,khw->khf", weight, attention).reshape(2 * heads, features)  # W_h^T a
-    scores = x @ projections.t()  # [B n, 2 H]: s per head, then t
-    agg = _Aggregate.apply(x, scores, *lists, n, np.float32(layer.negative_slope))
-    if layer.concat:  # out_ih = W_h agg_ih, heads side by side
-        out = torch.einsum("nhf,hwf->nhw", agg, weight).reshape(batch, n, heads * width)
-        return out + layer.bias if layer.bias is not None else out
-    # the mean over heads, and the bias, in one product over the heads' features together
-    mean = weight.permute(0, 2, 1).reshape(heads * features, width) / heads
-    agg = agg.reshape(batch * n, heads * features)
-    out = agg @ mean if layer.bias is None else torch.addmm(layer.bias, agg, mean)
-    return out.view(batch, n, width)
+    projections = (attention.unsqueeze(2) @ weight).reshape(2 * heads, features)  # W_h^T a: [2, H, 1, W] @ [H, W, F]
+    maps = weight.transpose(1, 2)  # [H, F, W]: W_h^T
+    linear = torch.block_diag(*maps) if layer.concat else maps.reshape(heads * features, width) / heads
+    bias = layer.bias if layer.bias is not None else torch.zeros(linear.shape[1])
+    out = _Layer.apply(x.reshape(batch * n, features), projections, linear, bias, *lists, n,
+                       np.float32(layer.negative_slope))
+    return out.view(batch, n, -1)

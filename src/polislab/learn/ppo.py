@@ -268,12 +268,12 @@ class Trainer:
         return data, values[-self.params.envs:], rewards, done, ended, columns
 
     def sample(self, batch) -> None:
-        """What the actor (a ProbabilisticActor) writes when it samples, computed as it does (the
+        """What PPO keeps of the actor's (a ProbabilisticActor's) sampling, computed as it does (the
         same draws), without its TensorDict machinery: a third of a rollout step at N = 100."""
         logits = self.sampling(*(batch[key] for key in self.task.observation_keys))
         choice = MaskedCategorical(logits=logits, mask=batch["mask"])
         action = choice.sample(torch.Size(()))
-        batch["logits"], batch["action"], batch["action_log_prob"] = logits, action, choice.log_prob(action)
+        batch["action"], batch["action_log_prob"] = action, choice.log_prob(action)  # the loss recomputes the logits
 
     def teach(self, batch) -> None:
         """The teacher's choices at each pending decision (``teacher``) and its uniform draw among
@@ -319,7 +319,7 @@ class Trainer:
                 total = losses["loss_objective"] + losses["loss_critic"] + losses["loss_entropy"]
                 self.optimiser.zero_grad()
                 total.backward()
-                torch.nn.utils.clip_grad_norm_(self.weights, self.params.max_grad_norm)
+                torch.nn.utils.clip_grad_norm_(self.weights, self.params.max_grad_norm, foreach=True)
                 self.optimiser.step()
                 for name in totals:
                     totals[name] += float(losses[name].detach())

@@ -8,10 +8,10 @@ features as the source wanted; on the CPU their message passing runs compiled,
 ``polislab.learn.attention``, on a GPU as torch_geometric's or dense). The score module S scores
 each node from [h_g, h_f, h_i], with h_g = sum_i h_i the graph summary and h_f the focused
 node's embedding. ``summary="mean"`` (ours) takes the mean instead, so that h_g keeps one scale
-on graphs of every size: a policy trained small and continued or evaluated large sees the inputs it learned on. The source calls S a
-"single-layer MLP"; we read it as one hidden layer: a purely linear S would add the same
-h_g and h_f terms to every node's score, so the graph and the focused node could not change
-the ranking at all.
+on graphs of every size: a policy trained small and continued or evaluated large sees the inputs
+it learned on. The source calls S a "single-layer MLP"; we read it as one hidden layer: a purely
+linear S would add the same h_g and h_f terms to every node's score, so the graph and the
+focused node could not change the ranking at all.
 Scores become a masked categorical distribution: sampled in training, argmax in evaluation.
 The critic (ours; the source does not describe one) is a linear layer on [mean_i h_i, h_f] over
 its own hidden module, an MLP in training (a GAT critic doubled the cost of GAT training and
@@ -33,7 +33,7 @@ from torch import nn
 
 from polislab.core.errors import UsageError
 from polislab.core.files import write_atomically
-from polislab.learn.attention import edge_attention, incoming_lists
+from polislab.learn.attention import attention_layer, incoming_lists
 
 FORMAT = "polislab-recommender-policy"  # the name policy files have carried since the first trained recommender
 FEATURES_BEFORE_RECORDED = 2  # files whose configuration lacks "features" were all trained on seed 002's two
@@ -73,7 +73,7 @@ class HiddenModule(nn.Module):
             lists = incoming_lists(edge_index.numpy(), n)
             h = features
             for layer in self.layers:
-                h = torch.nn.functional.elu(edge_attention(layer, h, lists))
+                h = attention_layer(layer, h, lists)
             return h
         edge_index = edge_index.long()  # as torch_geometric wants it
         if n >= DENSE_FROM_NODES and n * n <= DENSE_FROM_DENSITY * edge_index.shape[2]:
