@@ -106,16 +106,28 @@ def _softmax(scores, start, sources, first, last, slope, alpha):  # pragma: no c
     contiguous, vectorised loop; a list whose terms all fell far below its bound is redone with
     its own maximum and libm's exp. ``scores`` [nodes, 2 H]: s per head, then t per head."""
     heads = alpha.shape[0]
-    for h in range(heads):
-        top = np.float32(-np.inf)
+    if heads == 2:  # both heads in one pass over each list (the default GAT's)
+        top0, top1 = np.float32(-np.inf), np.float32(-np.inf)
         for j in range(first, last):
-            top = max(top, scores[j, h])
+            top0, top1 = max(top0, scores[j, 0]), max(top1, scores[j, 1])
         for i in range(first, last):
-            t = scores[i, heads + h]
-            bound = top + t
-            bound = _leaky_relu(bound, slope)
+            t0, t1 = scores[i, 2], scores[i, 3]
+            bound0, bound1 = _leaky_relu(top0 + t0, slope), _leaky_relu(top1 + t1, slope)
             for e in range(start[i], start[i + 1]):
-                alpha[h, e] = _leaky_relu(scores[sources[e], h] + t, slope) - bound
+                j = sources[e]
+                alpha[0, e] = _leaky_relu(scores[j, 0] + t0, slope) - bound0
+                alpha[1, e] = _leaky_relu(scores[j, 1] + t1, slope) - bound1
+    else:
+        for h in range(heads):
+            top = np.float32(-np.inf)
+            for j in range(first, last):
+                top = max(top, scores[j, h])
+            for i in range(first, last):
+                t = scores[i, heads + h]
+                bound = _leaky_relu(top + t, slope)
+                for e in range(start[i], start[i + 1]):
+                    alpha[h, e] = _leaky_relu(scores[sources[e], h] + t, slope) - bound
+    for h in range(heads):
         graph = alpha[h, start[first]:start[last]]  # indices from 0: no negative-index check, so it vectorises
         for k in range(graph.shape[0]):
             graph[k] = _exp_nonpositive(graph[k])
@@ -193,7 +205,7 @@ def _backward(grad_agg, x, projections, scores, alpha, start, sources, n, slope,
     for b in prange(x.shape[0] // n):
         for i in range(b * n, (b + 1) * n):
             row = grad_agg[i]
-            if heads == 2:  # both heads in one pass over x_j and grad_x_j (the default GAT's, and its cost)
+            if heads == 2:  # both heads in one pass over x_j and grad_x_j (the default GAT's)
                 g0, g1 = row[:features], row[features:]
                 for e in range(start[i], start[i + 1]):
                     j = sources[e]
@@ -208,17 +220,18 @@ def _backward(grad_agg, x, projections, scores, alpha, start, sources, n, slope,
                         target = grad_x[j]
                         for f in range(features):
                             target[f] += a0 * g0[f] + a1 * g1[f]
-            for e in range(start[i], start[i + 1] if heads != 2 else start[i]):
-                j = sources[e]
-                for h in range(heads):
-                    dot = np.float32(0.0)
-                    weight = alpha[h, e]
-                    for f in range(features):
-                        dot += row[h * features + f] * x[j, f]
-                    grad_alpha[h, e] = dot
-                    if need_x:
+            else:
+                for e in range(start[i], start[i + 1]):
+                    j = sources[e]
+                    for h in range(heads):
+                        dot = np.float32(0.0)
+                        weight = alpha[h, e]
                         for f in range(features):
-                            grad_x[j, f] += weight * row[h * features + f]
+                            dot += row[h * features + f] * x[j, f]
+                        grad_alpha[h, e] = dot
+                        if need_x:
+                            for f in range(features):
+                                grad_x[j, f] += weight * row[h * features + f]
             for h in range(heads):
                 weights, grads = alpha[h, start[i]:start[i + 1]], grad_alpha[h, start[i]:start[i + 1]]
                 expected = np.float32(0.0)
