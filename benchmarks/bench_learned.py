@@ -4,11 +4,11 @@ ranking modules choosing for ``BATCH`` environments at once (one batched forward
 as in training and evaluation); then PPO training throughput (decisions per second, evaluations
 left out) at N = 10 and 100 for both hidden modules, imitation of a heuristic (GAT) at the same
 sizes, and GAT PPO at N = 500 (on a GPU with 64 environments; on the CPU with 8).
-Where the time goes (two threads, December 2026): a PPO update at N = 100 spends about 80% in
-its four epochs of forward and backward passes, a third of that in the compiled graph attention
-(``polislab.learn.attention``) and the rest spread over torch's linear layers, the minibatch
-gathering, Adam and the loss; stepping the environments and choosing (one batched forward pass)
-takes the other 20%.
+Where the time goes (two threads, 3 December 2026): a PPO update at N = 100 (about 245 ms)
+spends 78% in its four epochs of forward and backward passes, a third of that in the compiled
+graph attention (``polislab.learn.attention``) and the rest spread over torch's linear layers,
+the critic, the loss, TensorDict and Adam; stepping the environments and choosing (one batched
+forward pass a step) takes the other 22%.
 
     python benchmarks/bench_learned.py [--quick] [--device cuda] [--no-retain]
 
