@@ -307,8 +307,8 @@ class _Layer(torch.autograd.Function):
 
 def attention_layer(layer, x: torch.Tensor, lists: tuple[np.ndarray, np.ndarray]) -> torch.Tensor:
     """elu(GATConv(x)) of a GATConv layer (its own weights) on [B, N, F] float32 CPU features over
-    the graphs' ``incoming_lists``, forward and backward each one compiled pass: the scores, the
-    softmax, the messages, the linear map, the bias and the ELU. The linear map is [H F, O]: the
+    the graphs' ``incoming_lists``: the scores, the softmax, the messages and the ELU compiled, one
+    pass each way; the linear map and the bias one torch product. The linear map is [H F, O]: the
     heads' W_h^T stacked and divided by H (heads averaged), or side by side on its block diagonal
     (concatenated)."""
     batch, n, features = x.shape
