@@ -33,12 +33,14 @@ def observe(state: State, focus: int) -> dict:
     features = np.empty((n, FEATURES), dtype=np.float32)
     features[:, 0] = state.strategy
     features[:, 1] = degree / max(int(degree.max()), 1)
-    owner = graph.owner
-    edge_index = np.stack((owner, owner.reshape(-1, 2)[:, ::-1].ravel()))
+    owner = graph.owner  # half-edge h points from owner[h] to owner[h ^ 1]
+    edge_index = np.empty((2, len(owner)), dtype=np.int64)
+    edge_index[0] = owner
+    edge_index[1, 0::2], edge_index[1, 1::2] = owner[1::2], owner[0::2]
     mask = (state.group == state.group[focus]).astype(np.int8)  # exclusive recommenders offer their own users
     mask[focus] = 0
     mask[graph.neighbours(focus)] = 0
-    return {"features": features, "edge_index": edge_index.astype(np.int64), "focus": int(focus), "mask": mask}
+    return {"features": features, "edge_index": edge_index, "focus": int(focus), "mask": mask}
 
 
 def next_decision(state: State, steps: int) -> dict | None:
