@@ -299,10 +299,13 @@ class _Layer(torch.autograd.Function):
         grad_pre = torch.empty_like(out)
         _elu_backward(grad_out.contiguous().numpy(), out.numpy(), grad_pre.numpy())
         grad_agg = grad_pre @ linear.t()
-        grad_scores, grad_x = torch.zeros_like(scores), torch.zeros_like(x)
+        need_x = ctx.needs_input_grad[0]  # not for a first layer's input features
+        grad_scores = torch.zeros_like(scores)
+        grad_x = torch.zeros_like(x) if need_x else torch.empty((0, x.shape[1]), dtype=x.dtype)  # unwritten then
         _backward(grad_agg.numpy(), x.numpy(), projections.numpy(), scores.numpy(), alpha.numpy(), start, sources, n,
-                  slope, ctx.needs_input_grad[0], torch.empty_like(alpha).numpy(), grad_scores.numpy(), grad_x.numpy())
-        return grad_x, grad_scores.t() @ x, agg.t() @ grad_pre, grad_pre.sum(0), None, None, None, None
+                  slope, need_x, torch.empty_like(alpha).numpy(), grad_scores.numpy(), grad_x.numpy())
+        grads = (grad_x if need_x else None), grad_scores.t() @ x, agg.t() @ grad_pre, grad_pre.sum(0)
+        return (*grads, None, None, None, None)
 
 
 def attention_layer(layer, x: torch.Tensor, lists: tuple[np.ndarray, np.ndarray]) -> torch.Tensor:
