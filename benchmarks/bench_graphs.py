@@ -18,13 +18,13 @@ KINDS = ("random-regular", "erdos-renyi", "scale-free")
 
 
 def measure(kind: str, n: int, k: float) -> dict:
-    from polislab.core.graph import generate
+    from polislab.core.graph import NODE_WORDS, generate
 
     generate(kind, 1000, k, 1)  # compiled before the clock
     start = time.perf_counter()
     graph = generate(kind, n, k, 1)
     seconds = time.perf_counter() - start
-    written = graph.links * 2 * (4 + 8 + 8) + n * 3 * 8  # owner, position, the list slots in use; node arrays
+    written = graph.links * 2 * (4 + 4 + 8) + n * NODE_WORDS * 8  # owner, position, list slot; node rows
     return {"kind": kind, "n": n, "k": k, "links": graph.links, "seconds": seconds,
             "peak_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, "written_gib": written / 2**30}
 

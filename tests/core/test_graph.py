@@ -63,6 +63,30 @@ def test_generators_agree_with_networkx_statistics():
     assert max(d for _, d in sf.degree()) > 40 and max(d for _, d in reference.degree()) > 40
 
 
+def test_adjacency_agrees_with_networkx_whichever_list_it_scans():
+    # a scale-free graph: hub-leaf pairs make ``adjacent`` scan the leaf's list, other pairs u's own
+    graph = generate("scale-free", 400, 4, 6)
+    reference = graph.to_networkx()
+    hubs = np.argsort(graph.degree)[-5:]
+    assert graph.degree[hubs].min() > 8 * 2  # long enough that a leaf's list is scanned instead
+    pairs = [(u, v) for u in range(400) for v in hubs]
+    pairs += [tuple(pair) for pair in np.random.default_rng(1).integers(0, 400, (3000, 2))]
+    for u, v in pairs:
+        linked = adjacent(graph.start, graph.degree, graph.data, u, v)
+        assert linked == adjacent(graph.start, graph.degree, graph.data, v, u) == reference.has_edge(u, v)
+
+
+@pytest.mark.parametrize("kind", ["random-regular", "erdos-renyi", "scale-free", "complete"])
+def test_a_graph_laid_out_for_rewiring_is_the_same_graph(kind):
+    tight, roomy = generate(kind, 60, 6, 3), generate(kind, 60, 6, 3, rewired=True)
+    assert np.array_equal(tight.ends, roomy.ends) and _lists(tight) == _lists(roomy)
+    # tight lists have room for their links only (a random regular graph's repairs move a few)
+    assert np.mean(tight.cap == tight.degree) > 0.9 and np.array_equal(roomy.cap, 2 * roomy.degree)
+    for graph in (tight, roomy):  # node rows start cache lines: a row never straddles two
+        assert graph.nodes.ctypes.data % 64 == 0 and graph.nodes.strides == (32, 8)
+        graph.check()
+
+
 def test_kernels_without_reference_counting_can_compact_the_pool(tmp_path):
     # numba compiles a callee with its caller's _nrt flag unless the callee says its own: a
     # kernel compiled with _nrt=False before anything compiled ``compact`` (a fresh process,

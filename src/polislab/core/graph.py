@@ -4,9 +4,17 @@ Link e has two half-edges, 2e and 2e + 1; half-edge h belongs to node ``owner[h]
 at ``owner[h ^ 1]``. Each node's half-edges sit in its list of a ``listpool`` (its length is
 the node's degree) at position ``hpos[h]``, each beside the neighbour it points at, so walking a
 node's neighbours reads one contiguous run. Moving an end of a link is one O(1) removal and one
-O(1) amortized append; a random neighbour is one random list item; an adjacency test scans the
-shorter of the two lists. Generators (random regular, Erdos-Renyi G(n, m), complete, scale-free)
+O(1) amortized append; a random neighbour is one random list item; an adjacency test scans one
+of the two lists. Generators (random regular, Erdos-Renyi G(n, m), complete, scale-free)
 are compiled; ``to_networkx`` exports for analysis.
+
+Layout: what a kernel reads of one node or one half-edge together sits together. A node's list
+start, size and room are one 32-byte row of ``nodes`` (a cache line holds two rows), a
+half-edge's owner and position one 8-byte row of ``ends``; kernels get the columns as views
+(``DynamicGraph.arrays``), so they index ``start[v]`` as before. On a graph too large for the
+cache, a step that rewires a link meets each node's bookkeeping in one line instead of three,
+each half-edge's in one instead of two (coevolution at N = 10^5, k = 30, `local`: 5% and 4% more
+steps/s, alternated runs of ``benchmarks/bench_coevolution.py``).
 """
 
 from __future__ import annotations
@@ -36,10 +44,16 @@ def neighbour(owner, h):
     return owner[h ^ 1]
 
 
+LONGER_SCANNED = 8  # ``adjacent`` scans u's list unless it is more than this many times v's
+
+
 @njit(inline="always")
 def adjacent(start, size, data, u, v):
-    """Whether u and v are linked (scans the shorter neighbour run)."""
-    if size[u] > size[v]:
+    """Whether u and v are linked: scans u's list, which a caller names first because it is
+    likely in the cache (a rewirer's own list), unless it is over LONGER_SCANNED times as long
+    as v's (a hub's). Scanning the shorter list wherever it lies cost coevolution at N = 10^5 a
+    miss on the new neighbour's list in most rewires (8.9-9.4 million steps/s against 9.3-9.8)."""
+    if size[u] > LONGER_SCANNED * size[v]:
         u, v = v, u
     base = start[u]
     for i in range(size[u]):
@@ -61,49 +75,78 @@ def move_end(owner, hpos, start, size, cap, data, meta, h, node):
     data[start[anchor] + hpos[h ^ 1], 1] = node
 
 
-def _placed(n: int, u: np.ndarray, v: np.ndarray, regular: int = 0, huge_pages: bool = False) -> tuple:
-    """The graph of links (u[e], v[e]), placed by ``_place``; ``regular`` > 0: every node has that
-    degree. ``huge_pages``: its arrays are allocated by numpy, which asks the kernel for huge pages
-    above 4 MiB (a compiled allocation does not). Measured here: a walk over a graph of 10^6 nodes
-    (coevolution, local, k = 30) runs 1.9 instead of 1.1-1.5 million steps/s on them, fewer misses
-    of the address translation cache, but building one of 10^7 nodes takes 18-20 s instead of
-    14-16 (random regular, k = 10), so a graph that is built to be converted or read briefly does
-    without."""
-    arrays = _graph_arrays(n, len(u), pool_capacity(n, len(u)))
-    if huge_pages:  # the same arrays from numpy's allocator (untouched until placed, so free to swap)
-        arrays = tuple(np.zeros(array.shape, array.dtype) for array in arrays)
-    _place(u, v, regular, *arrays)
-    return arrays
+def _placed(n: int, u: np.ndarray, v: np.ndarray, regular: int = 0, rewired: bool = False) -> tuple:
+    """The arrays (ends, nodes, data, meta) of the graph of links (u[e], v[e]), placed by
+    ``_place``; ``regular`` > 0: every node has that degree.
+
+    ``rewired``: a graph that a long run will walk at random and rewire. Its arrays come from
+    numpy's allocator, which asks the kernel for huge pages above 4 MiB (a compiled allocation
+    does not): a walk over a graph of 10^6 nodes (coevolution, local, k = 30) runs 1.9 instead
+    of 1.1-1.5 million steps/s on them, fewer misses of the address translation cache, but
+    building one of 10^7 nodes takes 18-20 s instead of 14-16 (random regular, k = 10), so a
+    graph that is built to be converted or read briefly does without. And each list is placed
+    with room for twice its links, so a node's first new link does not move its list (at
+    N = 10^5, k = 30: 8.7-9.3 million steps/s instead of 7.7-8.8 over 6 million steps)."""
+    links, capacity = len(u), pool_capacity(n, len(u))
+    if rewired:  # the same arrays from numpy's allocator (untouched until placed, so free to swap)
+        ends, nodes = _aligned_rows(2 * links, 2, np.int32), _aligned_rows(n, NODE_WORDS, np.int64)
+        data, meta = np.zeros((capacity, 2), dtype=np.int32), np.zeros(1, dtype=np.int64)
+    else:
+        ends, nodes, data, meta = _graph_arrays(n, links, capacity)
+    _place(u, v, regular, 2 if rewired else 1, *_views(ends, nodes), data, meta)
+    return ends, nodes, data, meta
+
+
+NODE_WORDS = 4  # a node's row: list start, size, room and a word that pads the row to 32 bytes
+START, SIZE, CAP = range(3)
+OWNER, HPOS = range(2)
+
+
+def _aligned_rows(rows: int, width: int, dtype) -> np.ndarray:
+    """Zeros of shape (rows, width) from numpy's allocator whose first row starts a cache line
+    (numpy aligns to 16 bytes: a 32-byte row would otherwise straddle two lines half the time)."""
+    itemsize = np.dtype(dtype).itemsize
+    raw = np.zeros(rows * width + 64 // itemsize, dtype=dtype)
+    skip = (-raw.ctypes.data % 64) // itemsize
+    return raw[skip : skip + rows * width].reshape(rows, width)
+
+
+def _views(ends: np.ndarray, nodes: np.ndarray) -> tuple:
+    """The columns kernels index: owner, hpos, start, size, cap."""
+    return ends[:, OWNER], ends[:, HPOS], nodes[:, START], nodes[:, SIZE], nodes[:, CAP]
 
 
 @njit(cache=True)
 def _graph_arrays(n, links, capacity):
-    """A graph's arrays, allocated in compiled code (no huge pages: ``_placed``)."""
-    return (np.empty(2 * links, dtype=np.int32), np.empty(2 * links, dtype=np.int64), np.zeros(n, dtype=np.int64),
-            np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), np.empty((capacity, 2), dtype=np.int32),
+    """A graph's arrays, allocated in compiled code (no huge pages: ``_placed``), the node rows
+    aligned as ``_aligned_rows`` aligns them."""
+    raw = np.zeros(n * NODE_WORDS + 8, dtype=np.int64)
+    skip = (-raw.ctypes.data % 64) // 8
+    nodes = raw[skip : skip + n * NODE_WORDS].reshape((n, NODE_WORDS))
+    return (np.empty((2 * links, 2), dtype=np.int32), nodes, np.empty((capacity, 2), dtype=np.int32),
             np.zeros(1, dtype=np.int64))
 
 
 @njit(cache=True)
-def _place(u, v, regular, owner, hpos, start, size, cap, data, meta):
+def _place(u, v, regular, room, owner, hpos, start, size, cap, data, meta):
     """The graph of links (u[e], v[e]) as appending each link to both its lists in turn makes
     it (each node's half-edges in link order, ``2e`` before ``2e + 1``), written in two passes:
-    count each node's degree, then fill each list in place with room for exactly its links (the
-    room the pool keeps beyond is allocated, never written: untouched pages take no memory).
-    When every node has degree ``regular`` (> 0), node v's list starts at v ``regular``: no
-    counting, and the fill reads one node array at random instead of two (10^7 nodes, k = 10:
-    6-7 s instead of 10-13)."""
+    count each node's degree, then fill each list in place with room for ``room`` times its
+    links (the room the pool keeps beyond is allocated, never written: untouched pages take no
+    memory). When every node has degree ``regular`` (> 0), node v's list starts at v ``room``
+    ``regular``: no counting, and the fill reads one node array at random instead of two
+    (10^7 nodes, k = 10: 6-7 s instead of 10-13)."""
     links = u.shape[0]
     n = start.shape[0]
     if regular > 0:
         for node in range(n):
-            start[node] = node * regular
-            cap[node] = regular
-        meta[0] = n * regular
+            start[node] = node * room * regular
+            cap[node] = room * regular
+        meta[0] = n * room * regular
     else:
         for e in range(links):
-            cap[u[e]] += 1
-            cap[v[e]] += 1
+            cap[u[e]] += room
+            cap[v[e]] += room
         top = 0
         for node in range(n):
             start[node] = top
@@ -112,7 +155,7 @@ def _place(u, v, regular, owner, hpos, start, size, cap, data, meta):
     for h in range(2 * links):
         node, other = (u[h >> 1], v[h >> 1]) if h & 1 == 0 else (v[h >> 1], u[h >> 1])
         place = size[node]
-        base = node * regular if regular > 0 else start[node]
+        base = node * room * regular if regular > 0 else start[node]
         data[base + place, 0] = h
         data[base + place, 1] = other
         hpos[h] = place
@@ -123,25 +166,29 @@ def _place(u, v, regular, owner, hpos, start, size, cap, data, meta):
 @dataclass
 class DynamicGraph:
     n: int
-    owner: np.ndarray
-    hpos: np.ndarray
-    start: np.ndarray
-    degree: np.ndarray  # the list sizes
-    cap: np.ndarray
+    ends: np.ndarray  # (2 links, 2) int32: each half-edge's owner and position in its owner's list
+    nodes: np.ndarray  # (n, NODE_WORDS) int64: each node's list start, size (its degree) and room
     data: np.ndarray
     meta: np.ndarray
 
     @classmethod
-    def from_edges(cls, n: int, edges: np.ndarray, huge_pages: bool = False) -> DynamicGraph:
+    def from_edges(cls, n: int, edges: np.ndarray, rewired: bool = False) -> DynamicGraph:
         edges = np.asarray(edges, dtype=np.int32).reshape(-1, 2)
-        return cls(n, *_placed(n, edges[:, 0].copy(), edges[:, 1].copy(), huge_pages=huge_pages))
+        return cls(n, *_placed(n, edges[:, 0].copy(), edges[:, 1].copy(), rewired=rewired))
 
     @property
     def links(self) -> int:
-        return len(self.owner) // 2
+        return len(self.ends) // 2
+
+    owner = property(lambda self: self.ends[:, OWNER])
+    hpos = property(lambda self: self.ends[:, HPOS])
+    start = property(lambda self: self.nodes[:, START])
+    degree = property(lambda self: self.nodes[:, SIZE], doc="the list sizes")
+    cap = property(lambda self: self.nodes[:, CAP])
 
     def arrays(self) -> tuple:
-        return self.owner, self.hpos, self.start, self.degree, self.cap, self.data, self.meta
+        """(owner, hpos, start, degree, cap, data, meta): what the kernels take."""
+        return (*_views(self.ends, self.nodes), self.data, self.meta)
 
     def edges(self) -> np.ndarray:
         return self.owner.reshape(-1, 2).copy()
@@ -183,25 +230,26 @@ def check_graph(kind: str, n: int, k: float) -> None:
         raise ValueError(f"k = {k} must be < n = {n}")
 
 
-def generate(kind: str, n: int, k: float, seed: int, huge_pages: bool = False) -> DynamicGraph:
+def generate(kind: str, n: int, k: float, seed: int, rewired: bool = False) -> DynamicGraph:
     """A graph of ``n`` nodes and mean degree about ``k`` (exactly k where the kind allows);
-    ``huge_pages`` for a graph that a long run will walk at random (``_placed``)."""
+    ``rewired`` for a graph that a long run will walk at random and rewire (``_placed``: the
+    same graph, laid out for that)."""
     check_graph(kind, n, k)
     state = new_state(seed)
     if kind == "complete":
         u, v = np.triu_indices(n, 1)
-        return DynamicGraph.from_edges(n, np.stack([u, v], axis=1), huge_pages)
+        return DynamicGraph.from_edges(n, np.stack([u, v], axis=1), rewired)
     links = int(round(n * k / 2))
     if kind == "random-regular":
         stubs = _shuffled_stubs(n, int(k), state)
-        arrays = _placed(n, stubs[0::2], stubs[1::2], int(k), huge_pages)
+        graph = DynamicGraph(n, *_placed(n, stubs[0::2], stubs[1::2], int(k), rewired))
         del stubs
-        _make_simple(*arrays, state)
-        return DynamicGraph(n, *arrays)
+        _make_simple(*graph.arrays(), state)
+        return graph
     if kind == "erdos-renyi":
-        return DynamicGraph(n, *_placed(n, *_gnm_links(n, links, state), huge_pages=huge_pages))
+        return DynamicGraph(n, *_placed(n, *_gnm_links(n, links, state), rewired=rewired))
     return DynamicGraph(n, *_placed(n, *_barabasi_albert_links(n, max(1, int(round(k / 2))), state),
-                                    huge_pages=huge_pages))
+                                    rewired=rewired))
 
 
 @njit(cache=True)

@@ -118,7 +118,7 @@ class RecommenderView:
 
 def build_graph(params: CoevolutionParams, seed: int) -> DynamicGraph:
     for attempt in range(GRAPH_REDRAWS):
-        graph = generate(params.graph, params.n, params.k, derived_seed(seed, 1, attempt), huge_pages=True)
+        graph = generate(params.graph, params.n, params.k, derived_seed(seed, 1, attempt), rewired=True)
         if params.graph != "erdos-renyi" or graph.degree.min() > 0:
             return graph
     return graph
