@@ -11,6 +11,7 @@ tests. Kernel time only (graph built and kernel compiled first); each case in it
 from __future__ import annotations
 
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -18,9 +19,12 @@ import time
 from pathlib import Path
 
 STEPS = 2_000_000
+SIDE_BY_SIDE = 5  # alternated runs of each size for issue 28's ratio
 
 
 def measure(recommender: str, n: int, steps: int) -> dict:
+    if hasattr(os, "sched_setaffinity"):  # one core, the same one every time: runs vary less between cores
+        os.sched_setaffinity(0, {max(os.sched_getaffinity(0))})
     from polislab import get_model
     from polislab.models.coevolution import kernels
     from polislab.models.coevolution.model import advance, initial_state
@@ -90,13 +94,13 @@ def main() -> None:
     print(f"random regular graph, N = 1,000,000, k = 30 (Santos et al.'s degree): built in "
           f"{time.perf_counter() - start:.1f} s")
     rates = {1000: [], 100_000: []}
-    for _ in range(3):  # alternated, so both sizes see the same machine
+    for _ in range(SIDE_BY_SIDE):  # alternated, so both sizes see the same machine
         for n in rates:
             done = subprocess.run([sys.executable, __file__, "local", str(n), str(STEPS)], capture_output=True,
                                   text=True, check=True)
             rates[n].append(json.loads(done.stdout)["steps_per_s"])
-    small, large = (sorted(rates[n])[1] for n in rates)
-    print(f"local, medians of 3 alternated: N = 1000 {small:.3g}, N = 100,000 {large:.3g} steps/s: "
+    small, large = (sorted(rates[n])[SIDE_BY_SIDE // 2] for n in rates)
+    print(f"local, medians of {SIDE_BY_SIDE} alternated: N = 1000 {small:.3g}, N = 100,000 {large:.3g} steps/s: "
           f"{large / small:.0%} (issue 28's floor: 40%)")
     python = python_reference_speed()
     print(f"pure-Python reference (tests), local, N = 1000: {python:.3g} steps/s; "

@@ -244,6 +244,30 @@ def test_a_run_in_pieces_ends_exactly_like_one_run(n):
     assert whole.counters[kernels.REWIRES] > 100
 
 
+@pytest.mark.parametrize("recommender, graph", [("local", "random-regular"), ("good", "scale-free")])
+def test_the_graph_layout_never_changes_a_run(monkeypatch, recommender, graph):
+    # a graph laid out for rewiring (room in every list, numpy's allocator) and one packed tight
+    # (compiled allocation) hold the same lists in the same order: the kernel's draws, prefetch
+    # hints included, must not see the difference
+    from polislab.core import graph as graphs
+    from polislab.models.coevolution import model
+
+    p = params(n=kernels.PREFETCH_FROM + 1000, k=6, graph=graph, w=1, beta=0.05, steps=200_000,
+               recommender=recommender)
+    roomy = initial_state(p, 5)
+    monkeypatch.setattr(model, "generate", lambda *args, **kwargs: graphs.generate(*args[:4]))
+    tight = initial_state(p, 5)
+    assert np.array_equal(roomy.graph.cap, 2 * roomy.graph.degree)
+    assert np.mean(tight.graph.cap == tight.graph.degree) > 0.9  # a random regular graph's repairs move a few
+    for state in (roomy, tight):
+        advance(state, p.steps, None)
+    assert roomy.counters[kernels.REWIRES] > 10_000
+    for a, b in [(roomy.strategy, tight.strategy), (roomy.graph.ends, tight.graph.ends),
+                 (roomy.counters, tight.counters), (roomy.rng, tight.rng)]:
+        assert np.array_equal(a, b)
+    assert all(np.array_equal(roomy.graph.neighbours(v), tight.graph.neighbours(v)) for v in range(p.n))
+
+
 def test_initial_cooperators_are_placed_exactly():
     state = initial_state(params(n=101, k=4, graph="erdos-renyi", cooperators=0.3), 9)
     assert state.strategy.sum() == round(0.3 * 101)
