@@ -21,6 +21,7 @@ from polislab.core.errors import UsageError
 from polislab.core.seeding import derived_seed
 from polislab.models.coevolution.env import RecommenderEnv
 from polislab.models.coevolution.model import initial_state
+from polislab.learn.ppo import CHECKPOINT_FORMAT
 from polislab.learn.ranking import (RankingModule, attention_bias, dense_attention, load_policy,
                                                 policy_from_bytes, save_policy)
 from polislab.models.coevolution.decision import FEATURES
@@ -332,7 +333,7 @@ def test_a_crafted_checkpoint_runs_no_code(tmp_path, kind):
     if kind == "pickle":
         path.write_bytes(pickle.dumps({"trainer": Crafted(marker)}))
     else:
-        torch.save({"format": "polislab-ppo-checkpoint", "trainer": Crafted(marker)}, path)
+        torch.save({"format": CHECKPOINT_FORMAT, "trainer": Crafted(marker)}, path)
     with pytest.raises(UsageError, match="cannot be read"):
         TRAINING.simulate(TRAINING.make_params(dict(TINY, checkpoint=str(path))), 0)
     assert not marker.exists()

@@ -50,7 +50,7 @@ MaskedCategorical, ProbabilisticActor, ValueOperator = (_modules.MaskedCategoric
                                                         _modules.ValueOperator)
 ClipPPOLoss, generalized_advantage_estimate = _objectives.ClipPPOLoss, _functional.generalized_advantage_estimate
 
-CHECKPOINT_FORMAT = "polislab-ppo-checkpoint"
+CHECKPOINT_FORMAT = "polislab-ppo-checkpoint-2"  # 2: the coevolution state draws its update coins ahead
 Choose = Callable[[list, list], list]  # (observations, envs) -> actions
 
 

@@ -210,19 +210,20 @@ def _users_fitness(a, b, slot, strategy, coop, degree, payoff):
 
 
 @njit(inline="always")
-def _prefetch_ahead(cursor, ahead_nodes, ahead_units, start, degree, data, strategy, coop, hpos, rewiring,
-                    local):
+def _prefetch_ahead(cursor, ahead_nodes, ahead_units, ahead_coins, p_strategy, start, degree, data, strategy, coop,
+                    hpos, rewiring, local):
     """Start loading what later steps will read: the node drawn for AHEAD steps on; the sampled
     link of the node AHEAD / 2 steps on; that link's far end (its row, its strategy and its
     cooperating neighbours) and the link's own row (where a rewire moves one of its ends) AHEAD /
-    4 steps on; and the lists a step AHEAD / 8 steps on may walk: the far end's where it
-    defects (`local` draws a new neighbour there, and a rewire may take a link from it), the
-    node's own unless both cooperate (a change of strategy walks it, and a rewirer's list is
-    scanned for the new neighbour). Each stage reads only what an earlier stage fetched; stale
-    guesses cost a wasted hint, nothing else. At N = 10^5 (`local`, alternated runs): the
-    link's row took a rewire from about 0.9 to 0.35 microseconds; fetching lists only where
-    they may be walked gave 3-4% more steps/s with `local` and 15% with `null` (a core has
-    room for a dozen or so misses in flight: a wasted line delays a needed one)."""
+    4 steps on; and the lists a step AHEAD / 8 steps on will walk, as its coin says: in a
+    strategic update the node's own where the two disagree (a change of strategy walks it); in
+    a structural one with a defecting far end, the far end's (`local` draws a new neighbour
+    there, and a rewire may take a link from it) and the node's (a rewirer's list is scanned
+    for the new neighbour). Each stage reads only what an earlier stage fetched; stale guesses
+    cost a wasted hint, nothing else. At N = 10^5 (`local`, alternated runs): the link's row
+    took a rewire from about 0.9 to 0.35 microseconds; fetching lists only where they may be
+    walked gave 3-4% more steps/s with `local` and 15% with `null`, and knowing the coin 11%
+    more (the machine here keeps about 13 misses in flight: a wasted line delays a needed one)."""
     later = ahead_nodes[cursor]
     prefetch(start, later)  # its row: start, degree and room
     prefetch(strategy, later)
@@ -242,12 +243,15 @@ def _prefetch_ahead(cursor, ahead_nodes, ahead_units, start, degree, data, strat
     soon = (cursor + AHEAD // 8) % AHEAD
     v = ahead_nodes[soon]
     w = data[start[v] + int(ahead_units[soon] * degree[v]), 1]
-    if strategy[w] == 0 and local:
-        _prefetch_list(start[w], degree[w], data)
-    elif strategy[w] == 0 and rewiring:
-        prefetch(data, start[w] + degree[w] - 1)  # a rewire takes its last item to the dropped link's place
-    if strategy[v] == 0 or strategy[w] == 0:
-        _prefetch_list(start[v], degree[v], data)
+    if ahead_coins[soon] < p_strategy:  # a strategic update: x walks its list if it changes strategy
+        if strategy[v] != strategy[w]:
+            _prefetch_list(start[v], degree[v], data)
+    elif strategy[w] == 0 and rewiring:  # a structural update that may rewire
+        if local:
+            _prefetch_list(start[w], degree[w], data)  # where `local` draws the new neighbour
+        else:
+            prefetch(data, start[w] + degree[w] - 1)  # a rewire takes its last item to the dropped link's place
+        _prefetch_list(start[v], degree[v], data)  # scanned for the new neighbour, or left by a link
 
 
 @njit(inline="always")
@@ -271,14 +275,17 @@ def _prefetch_local_candidate(dropped, word, start, degree, data, group, strateg
 
 @njit(cache=True, nogil=True, _nrt=False)
 def run(until, rng, graph, strategy, coop, recommender, slot, slot_codes, slot_counts, group, members, where, counts,
-        adjacency, ranking, marks, ahead_nodes, ahead_units, payoff, table, options, counters, pending):
+        adjacency, ranking, marks, ahead_nodes, ahead_units, ahead_coins, payoff, table, options, counters, pending):
     """Step until ``until`` steps, absorption (FINISHED) or a Python decision (NEEDS_DECISION:
     ``pending`` holds link, rewirer, dropped; call ``resolve``, then ``run`` again).
 
-    A step that samples a node takes it, and the uniform that picks its neighbour, from a ring of
-    ``AHEAD`` draws made in advance (the draws depend on no state, so this changes the order of
-    the random stream, not the process); on large graphs the ring lets the step prefetch the
-    lists of the nodes it will visit."""
+    Every step takes its strategic-or-structural coin, and a step that samples a node takes the
+    node and the uniform that picks its neighbour, from a ring of ``AHEAD`` draws made in advance
+    (the draws depend on no state, so this changes the order of the random stream, not the
+    process: tests/models/test_coevolution.py holds the kernel to a pure-Python reference); on
+    large graphs the ring lets the step prefetch what the steps to come will visit, and the coin
+    which of their lists (issue 28: 11% more steps/s at N = 10^5 than with the coin drawn as the
+    step begins, and the same rate at N = 1000)."""
     owner, hpos, start, degree, cap, data, meta = graph
     n = strategy.shape[0]
     links = owner.shape[0] // 2
@@ -300,6 +307,8 @@ def run(until, rng, graph, strategy, coop, recommender, slot, slot_codes, slot_c
             ahead_nodes[i] = int(to_unit(word) * n)
             word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
             ahead_units[i] = to_unit(word)
+            word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
+            ahead_coins[i] = to_unit(word)
         cursor = 0
     prefetching = n >= PREFETCH_FROM
     rewiring, local = False, False  # whether any recommender in use can rewire, and whether `local` is one
@@ -338,8 +347,9 @@ def run(until, rng, graph, strategy, coop, recommender, slot, slot_codes, slot_c
                                         members, where, counts, exclusive)
                     counters[SWITCHES] += 1
                 continue
+        strategic = ahead_coins[cursor] < p_strategy
         word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
-        strategic = to_unit(word) < p_strategy
+        ahead_coins[cursor] = to_unit(word)  # replaced whether or not the step takes the ring's node
         if strategic or not link_sampling:
             x, unit = ahead_nodes[cursor], ahead_units[cursor]
             word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
@@ -347,8 +357,8 @@ def run(until, rng, graph, strategy, coop, recommender, slot, slot_codes, slot_c
             word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
             ahead_units[cursor] = to_unit(word)
             if prefetching:
-                _prefetch_ahead(cursor, ahead_nodes, ahead_units, start, degree, data, strategy, coop, hpos,
-                                rewiring, local)
+                _prefetch_ahead(cursor, ahead_nodes, ahead_units, ahead_coins, p_strategy, start, degree, data,
+                                strategy, coop, hpos, rewiring, local)
             cursor = cursor + 1 if cursor + 1 < AHEAD else 0
             if degree[x] == 0:
                 continue

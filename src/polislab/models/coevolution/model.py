@@ -48,6 +48,7 @@ class State:
     marks: np.ndarray
     ahead_nodes: np.ndarray
     ahead_units: np.ndarray
+    ahead_coins: np.ndarray
     payoff: np.ndarray
     table: np.ndarray
     options: np.ndarray
@@ -59,7 +60,7 @@ class State:
     def kernel_arguments(self) -> tuple:
         return (self.rng, self.graph.arrays(), self.strategy, self.coop, self.recommender, self.slot,
                 self.slot_codes, self.slot_counts, self.group, self.members, self.where, self.counts, self.adjacency,
-                self.ranking, self.marks, self.ahead_nodes, self.ahead_units, self.payoff,
+                self.ranking, self.marks, self.ahead_nodes, self.ahead_units, self.ahead_coins, self.payoff,
                 self.table, self.options, self.counters, self.pending)
 
     def saved(self) -> dict:
@@ -192,8 +193,8 @@ def initial_state(params: CoevolutionParams, seed: int) -> State:
     return State(graph, strategy, coop, codes, slot, slot_codes, np.bincount(slot, minlength=len(names)), names,
                  group, members, where, counts, adjacency_bitmap(graph), ranking(graph, sorted_by_degree),
                  np.zeros(n + 1, dtype=np.int64),
-                 np.zeros(kernels.AHEAD, dtype=np.int64), np.zeros(kernels.AHEAD), payoff, table, options, counters,
-                 np.zeros(3, dtype=np.int64), new_state(derived_seed(seed, 3)), python)
+                 np.zeros(kernels.AHEAD, dtype=np.int64), np.zeros(kernels.AHEAD), np.zeros(kernels.AHEAD), payoff,
+                 table, options, counters, np.zeros(3, dtype=np.int64), new_state(derived_seed(seed, 3)), python)
 
 
 def adjacency_bitmap(graph: DynamicGraph) -> np.ndarray:
