@@ -46,9 +46,9 @@ class State:
     adjacency: np.ndarray  # (n, words) bitmap up to recommend.DENSE_UP_TO nodes, else (1, 0)
     ranking: tuple  # the nodes sorted by degree (order, place, first) when a recommender needs them
     marks: np.ndarray
-    ahead_nodes: np.ndarray
-    ahead_units: np.ndarray
-    ahead_coins: np.ndarray
+    ahead_nodes: np.ndarray  # the kernel's ring of draws made AHEAD steps in advance (kernels.run):
+    ahead_units: np.ndarray  # nodes, the uniforms that pick their neighbours,
+    ahead_coins: np.ndarray  # and each step's strategic-or-structural coin
     payoff: np.ndarray
     table: np.ndarray
     options: np.ndarray
