@@ -105,10 +105,14 @@ OWNER, HPOS = range(2)
 def _aligned_rows(rows: int, width: int, dtype) -> np.ndarray:
     """Zeros of shape (rows, width) from numpy's allocator whose first row starts a cache line
     (numpy aligns to 16 bytes: a 32-byte row would otherwise straddle two lines half the time)."""
-    itemsize = np.dtype(dtype).itemsize
-    raw = np.zeros(rows * width + 64 // itemsize, dtype=dtype)
-    skip = (-raw.ctypes.data % 64) // itemsize
-    return raw[skip : skip + rows * width].reshape(rows, width)
+    return _line_aligned(np.zeros(rows * width + 64 // np.dtype(dtype).itemsize, dtype=dtype), rows, width)
+
+
+@njit(cache=True)
+def _line_aligned(raw, rows, width):
+    """The (rows, width) view of ``raw`` (64 bytes longer than it needs) that starts a cache line."""
+    skip = (-raw.ctypes.data % 64) // raw.itemsize
+    return raw[skip : skip + rows * width].reshape((rows, width))
 
 
 def _views(ends: np.ndarray, nodes: np.ndarray) -> tuple:
@@ -120,9 +124,7 @@ def _views(ends: np.ndarray, nodes: np.ndarray) -> tuple:
 def _graph_arrays(n, links, capacity):
     """A graph's arrays, allocated in compiled code (no huge pages: ``_placed``), the node rows
     aligned as ``_aligned_rows`` aligns them."""
-    raw = np.zeros(n * NODE_WORDS + 8, dtype=np.int64)
-    skip = (-raw.ctypes.data % 64) // 8
-    nodes = raw[skip : skip + n * NODE_WORDS].reshape((n, NODE_WORDS))
+    nodes = _line_aligned(np.zeros(n * NODE_WORDS + 8, dtype=np.int64), n, NODE_WORDS)
     return (np.empty((2 * links, 2), dtype=np.int32), nodes, np.empty((capacity, 2), dtype=np.int32),
             np.zeros(1, dtype=np.int64))
 
