@@ -68,6 +68,43 @@ def python_reference_speed() -> float:
     return steps / (time.perf_counter() - start)
 
 
+def memory_probe(mib: int = 100) -> tuple[float, float]:
+    """This host's memory now: ns for one random cache line of a ``mib`` MiB array read alone (a
+    chain of dependent loads), and per line when the reads are independent: what the N = 100,000
+    rate waits on (the N = 1000 rate runs in the cache), printed so that sittings and machines
+    can be compared."""
+    import numpy as np
+    from numba import njit
+
+    @njit
+    def chase(following, steps):
+        i = 0
+        for _ in range(steps):
+            i = following[i * 8]
+        return i
+
+    @njit
+    def gather(array, indices):
+        total = 0
+        for i in indices:
+            total += array[i]
+        return total
+
+    lines = mib * 2**20 // 64
+    order = np.random.default_rng(0).permutation(lines)
+    following = np.zeros(lines * 8, dtype=np.int64)
+    following[order * 8] = np.roll(order, -1)
+    indices = np.random.default_rng(1).integers(0, lines, 2_000_000) * 8
+    chase(following, 10)
+    gather(following, indices[:10])
+    start = time.perf_counter()
+    chase(following, 1_000_000)
+    alone = (time.perf_counter() - start) * 1e3
+    start = time.perf_counter()
+    gather(following, indices)
+    return alone, (time.perf_counter() - start) * 1e9 / len(indices)
+
+
 def main() -> None:
     if len(sys.argv) == 4:
         print(json.dumps(measure(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))))
@@ -93,6 +130,7 @@ def main() -> None:
     generate("random-regular", 1_000_000, 30, 1)
     print(f"random regular graph, N = 1,000,000, k = 30 (Santos et al.'s degree): built in "
           f"{time.perf_counter() - start:.1f} s")
+    before = memory_probe()
     rates = {1000: [], 100_000: []}
     for _ in range(SIDE_BY_SIDE):  # alternated, so both sizes see the same machine
         for n in rates:
@@ -102,6 +140,9 @@ def main() -> None:
     small, large = (sorted(rates[n])[SIDE_BY_SIDE // 2] for n in rates)
     print(f"local, medians of {SIDE_BY_SIDE} alternated: N = 1000 {small:.3g}, N = 100,000 {large:.3g} steps/s: "
           f"{large / small:.0%} (issue 28's floor: 40%)")
+    after = memory_probe()
+    print(f"this host's memory before and after (a random line of 100 MiB): {before[0]:.0f} and {after[0]:.0f} ns "
+          f"alone, {before[1]:.1f} and {after[1]:.1f} ns each when independent")
     python = python_reference_speed()
     print(f"pure-Python reference (tests), local, N = 1000: {python:.3g} steps/s; "
           f"the kernel is {local_speed / python:.0f}x faster")
