@@ -210,55 +210,69 @@ def _users_fitness(a, b, slot, strategy, coop, degree, payoff):
 
 
 @njit(inline="always")
-def _prefetch_ahead(cursor, ahead_nodes, ahead_units, ahead_coins, p_strategy, start, degree, data, strategy, coop,
-                    hpos, rewiring, local):
+def _prefetch_ahead(cursor, ahead_nodes, ahead_units, ahead_coins, ahead_hints, p_strategy, start, degree, data,
+                    strategy, coop, hpos, rewiring, local):
     """Start loading what later steps will read: the node drawn for AHEAD steps on; the sampled
     link of the node AHEAD / 2 steps on; that link's far end (its row, its strategy and its
-    cooperating neighbours) and the link's own row (where a rewire moves one of its ends) AHEAD /
-    4 steps on; and the lists a step AHEAD / 8 steps on will walk, as its coin says: in a
-    strategic update the node's own where the two disagree (a change of strategy walks it); in
-    a structural one with a defecting far end, the far end's (`local` draws a new neighbour
-    there, and a rewire may take a link from it) and the node's (a rewirer's list is scanned
-    for the new neighbour). Each stage reads only what an earlier stage fetched; stale guesses
-    cost a wasted hint, nothing else. At N = 10^5 (`local`, alternated runs): the link's row
-    took a rewire from about 0.9 to 0.35 microseconds; fetching lists only where they may be
-    walked gave 3-4% more steps/s with `local` and 15% with `null`, and knowing the coin 11%
-    more (the machine here keeps about 13 misses in flight: a wasted line delays a needed one)."""
+    cooperating neighbours) AHEAD / 4 steps on, and the link's own row (where a rewire moves one
+    of its ends) if that step is structural; and the lists a step AHEAD / 8 steps on will walk, as
+    its coin says: in a strategic update the node's own where the two disagree (a change of
+    strategy walks it); in a structural one with a defecting far end, the far end's (`local` draws
+    a new neighbour there, and a rewire may take a link from it) and the node's (a rewirer's list
+    is scanned for the new neighbour). Each stage reads only what an earlier stage fetched, and
+    ``ahead_hints`` carries what one stage found to the next (the link's place in the list, then
+    its far end) instead of finding it again. The last stage chooses its hints without branches
+    (the coin and the strategies are as good as random to a branch predictor): a list it does not
+    want gets its hints on the sampled link's line, already in the cache. A hint that went stale
+    meanwhile (a rewire moved a list) costs a wasted line, nothing else: every place a hint names
+    lies inside the list pool and holds a node.
+
+    At N = 10^5 (`local`, alternated runs): the link's row took a rewire from about 0.9 to 0.35
+    microseconds; fetching lists only where they may be walked gave 3-4% more steps/s with
+    `local` and 15% with `null`, and knowing the coin 11% more (the machine here keeps about 13
+    misses in flight: a wasted line delays a needed one); the hints carried forward, the
+    branch-free last stage and the link's row only for structural updates, together, 3-4% at
+    N = 10^5 and 13% at N = 10^6 (docs/speed.md)."""
     later = ahead_nodes[cursor]
     prefetch(start, later)  # its row: start, degree and room
     prefetch(strategy, later)
     prefetch(coop, later)
     middle = (cursor + AHEAD // 2) % AHEAD
     v = ahead_nodes[middle]
-    prefetch(data, start[v] + int(ahead_units[middle] * degree[v]))
+    position = start[v] + int(ahead_units[middle] * degree[v])
+    ahead_hints[middle, 0] = position
+    prefetch(data, position)
     near = (cursor + AHEAD // 4) % AHEAD
-    v = ahead_nodes[near]
-    position = start[v] + int(ahead_units[near] * degree[v])
+    position = ahead_hints[near, 0]
     w = data[position, 1]
+    ahead_hints[near, 1] = w
     prefetch(strategy, w)
     prefetch(coop, w)
     prefetch(start, w)
-    if rewiring:
-        prefetch(hpos, data[position, 0])  # the link's row: owner and place in the list
+    if rewiring:  # the link's row (owner and place in the list); a strategic update leaves it alone
+        prefetch(hpos, data[position, 0] if ahead_coins[near] >= p_strategy else 0)
     soon = (cursor + AHEAD // 8) % AHEAD
     v = ahead_nodes[soon]
-    w = data[start[v] + int(ahead_units[soon] * degree[v]), 1]
-    if ahead_coins[soon] < p_strategy:  # a strategic update: x walks its list if it changes strategy
-        if strategy[v] != strategy[w]:
-            _prefetch_list(start[v], degree[v], data)
-    elif strategy[w] == 0 and rewiring:  # a structural update that may rewire
-        if local:
-            _prefetch_list(start[w], degree[w], data)  # where `local` draws the new neighbour
-        else:
-            prefetch(data, start[w] + degree[w] - 1)  # a rewire takes its last item to the dropped link's place
-        _prefetch_list(start[v], degree[v], data)  # scanned for the new neighbour, or left by a link
+    position, w = ahead_hints[soon, 0], ahead_hints[soon, 1]
+    strategic = ahead_coins[soon] < p_strategy
+    contested = (not strategic) & (strategy[w] == 0) & rewiring  # a structural update that may rewire
+    walk_v = (strategic & (strategy[v] != strategy[w])) | contested  # x changes strategy, or is scanned
+    _prefetch_list(start[v] if walk_v else position, degree[v] if walk_v else 1, data)
+    if local:  # where `local` draws the new neighbour
+        _prefetch_list(start[w] if contested else position, degree[w] if contested else 1, data)
+    else:  # a rewire takes the far end's last item to the dropped link's place
+        prefetch(data, start[w] + degree[w] - 1 if contested else position)
 
 
 @njit(inline="always")
 def _prefetch_list(first, size, data):
-    """The first PREFETCH_LIST items of a list (a hub's whole list would cost more than it saves)."""
-    for line in range(0, min(size, PREFETCH_LIST), 8):
-        prefetch(data, first + line)
+    """The first PREFETCH_LIST items of a list (a hub's whole list would cost more than it
+    saves): always the same hints, one every 8 items and one on the last (a list that starts
+    mid-line ends on one more line), repeated on a short list."""
+    last = first + max(min(size, PREFETCH_LIST), 1) - 1
+    for item in range(0, PREFETCH_LIST, 8):
+        prefetch(data, min(first + item, last))
+    prefetch(data, last)
 
 
 @njit(inline="always")
@@ -275,7 +289,8 @@ def _prefetch_local_candidate(dropped, word, start, degree, data, group, strateg
 
 @njit(cache=True, nogil=True, _nrt=False)
 def run(until, rng, graph, strategy, coop, recommender, slot, slot_codes, slot_counts, group, members, where, counts,
-        adjacency, ranking, marks, ahead_nodes, ahead_units, ahead_coins, payoff, table, options, counters, pending):
+        adjacency, ranking, marks, ahead_nodes, ahead_units, ahead_coins, ahead_hints, payoff, table, options, counters,
+        pending):
     """Step until ``until`` steps, absorption (FINISHED) or a Python decision (NEEDS_DECISION:
     ``pending`` holds link, rewirer, dropped; call ``resolve``, then ``run`` again).
 
@@ -357,8 +372,8 @@ def run(until, rng, graph, strategy, coop, recommender, slot, slot_codes, slot_c
             word, s0, s1, s2, s3 = advance_words(s0, s1, s2, s3)
             ahead_units[cursor] = to_unit(word)
             if prefetching:
-                _prefetch_ahead(cursor, ahead_nodes, ahead_units, ahead_coins, p_strategy, start, degree, data,
-                                strategy, coop, hpos, rewiring, local)
+                _prefetch_ahead(cursor, ahead_nodes, ahead_units, ahead_coins, ahead_hints, p_strategy, start,
+                                degree, data, strategy, coop, hpos, rewiring, local)
             cursor = cursor + 1 if cursor + 1 < AHEAD else 0
             if degree[x] == 0:
                 continue

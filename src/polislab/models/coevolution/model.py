@@ -49,6 +49,8 @@ class State:
     ahead_nodes: np.ndarray  # the kernel's ring of draws made AHEAD steps in advance (kernels.run):
     ahead_units: np.ndarray  # nodes, the uniforms that pick their neighbours,
     ahead_coins: np.ndarray  # and each step's strategic-or-structural coin
+    ahead_hints: np.ndarray  # (AHEAD, 2) int64: what the prefetcher found of each drawn node's sampled
+    # link (its place in the list pool, then its far end); hints only, no result depends on them
     payoff: np.ndarray
     table: np.ndarray
     options: np.ndarray
@@ -60,7 +62,8 @@ class State:
     def kernel_arguments(self) -> tuple:
         return (self.rng, self.graph.arrays(), self.strategy, self.coop, self.recommender, self.slot,
                 self.slot_codes, self.slot_counts, self.group, self.members, self.where, self.counts, self.adjacency,
-                self.ranking, self.marks, self.ahead_nodes, self.ahead_units, self.ahead_coins, self.payoff,
+                self.ranking, self.marks, self.ahead_nodes, self.ahead_units, self.ahead_coins, self.ahead_hints,
+                self.payoff,
                 self.table, self.options, self.counters, self.pending)
 
     def saved(self) -> dict:
@@ -76,6 +79,7 @@ class State:
     def from_saved(cls, fields: dict) -> State:
         """The state ``saved`` wrote."""
         fields = dict(fields, graph=DynamicGraph(**fields["graph"]), ranking=tuple(fields["ranking"]))
+        fields.setdefault("ahead_hints", new_hints())  # saved before the hints were kept: they only guide prefetching
         return cls(**fields)
 
     def resolve(self, z: int) -> None:
@@ -154,6 +158,11 @@ def place_recommenders(params: CoevolutionParams, seed: int) -> tuple[np.ndarray
     return rng(seed, 5).permutation(slots), list(shares)
 
 
+def new_hints() -> np.ndarray:
+    """An empty ``State.ahead_hints`` (place 0 and node 0 are always valid)."""
+    return np.zeros((kernels.AHEAD, 2), dtype=np.int64)
+
+
 def initial_state(params: CoevolutionParams, seed: int) -> State:
     n = params.n
     graph = build_graph(params, seed)
@@ -193,7 +202,8 @@ def initial_state(params: CoevolutionParams, seed: int) -> State:
     return State(graph, strategy, coop, codes, slot, slot_codes, np.bincount(slot, minlength=len(names)), names,
                  group, members, where, counts, adjacency_bitmap(graph), ranking(graph, sorted_by_degree),
                  np.zeros(n + 1, dtype=np.int64),
-                 np.zeros(kernels.AHEAD, dtype=np.int64), np.zeros(kernels.AHEAD), np.zeros(kernels.AHEAD), payoff,
+                 np.zeros(kernels.AHEAD, dtype=np.int64), np.zeros(kernels.AHEAD), np.zeros(kernels.AHEAD),
+                 new_hints(), payoff,
                  table, options, counters, np.zeros(3, dtype=np.int64), new_state(derived_seed(seed, 3)), python)
 
 
