@@ -1,6 +1,7 @@
 """Coevolution (seed 002; Santos et al. 2006): closed forms, the pure-Python reference, kernel
 bookkeeping after long runs, recommenders' promises and the CLI contract."""
 
+import copy
 import json
 import math
 import random
@@ -266,6 +267,26 @@ def test_the_graph_layout_never_changes_a_run(monkeypatch, recommender, graph):
                  (roomy.counters, tight.counters), (roomy.rng, tight.rng)]:
         assert np.array_equal(a, b)
     assert all(np.array_equal(roomy.graph.neighbours(v), tight.graph.neighbours(v)) for v in range(p.n))
+
+
+def test_a_state_saved_without_prefetch_hints_resumes_exactly():
+    # states saved before the kernel kept its ring of prefetch hints lack them; the hints only
+    # guide prefetching, so such a state resumes from empty hints to the same result
+    from polislab.models.coevolution.model import State
+
+    p = params(n=kernels.PREFETCH_FROM + 1000, k=6, w=1, beta=0.05, steps=60_000, recommender="local")
+    whole = initial_state(p, 3)
+    advance(whole, 30_000, None)
+    saved = copy.deepcopy(whole.saved())
+    del saved["ahead_hints"]
+    resumed = State.from_saved(saved)
+    assert not resumed.ahead_hints.any()
+    for state in (whole, resumed):
+        advance(state, p.steps, None)
+    assert whole.counters[kernels.REWIRES] > 1000
+    for a, b in [(whole.strategy, resumed.strategy), (whole.graph.ends, resumed.graph.ends),
+                 (whole.counters, resumed.counters), (whole.rng, resumed.rng)]:
+        assert np.array_equal(a, b)
 
 
 def test_initial_cooperators_are_placed_exactly():
