@@ -231,6 +231,13 @@ def test_degree_recommenders_draw_uniformly_among_tied_candidates(name, tries):
     assert chisquare(counts).pvalue > 1e-4
 
 
+def assert_same_run(a, b):
+    """Two coevolution states are at the same point of the same run: strategies, every link's
+    ends, counters and the random stream."""
+    for x, y in [(a.strategy, b.strategy), (a.graph.ends, b.graph.ends), (a.counters, b.counters), (a.rng, b.rng)]:
+        assert np.array_equal(x, y)
+
+
 @pytest.mark.parametrize("n", [50, kernels.PREFETCH_FROM])
 def test_a_run_in_pieces_ends_exactly_like_one_run(n):
     # the kernel keeps its ring of advance node draws across calls (and prefetches from PREFETCH_FROM nodes)
@@ -239,9 +246,7 @@ def test_a_run_in_pieces_ends_exactly_like_one_run(n):
     advance(whole, p.steps, None)
     for until in range(1_777, p.steps + 1_777, 1_777):
         advance(pieces, min(until, p.steps), None)
-    for a, b in [(whole.strategy, pieces.strategy), (whole.graph.owner, pieces.graph.owner),
-                 (whole.counters, pieces.counters), (whole.rng, pieces.rng)]:
-        assert np.array_equal(a, b)
+    assert_same_run(whole, pieces)
     assert whole.counters[kernels.REWIRES] > 100
 
 
@@ -263,9 +268,7 @@ def test_the_graph_layout_never_changes_a_run(monkeypatch, recommender, graph):
     for state in (roomy, tight):
         advance(state, p.steps, None)
     assert roomy.counters[kernels.REWIRES] > 10_000
-    for a, b in [(roomy.strategy, tight.strategy), (roomy.graph.ends, tight.graph.ends),
-                 (roomy.counters, tight.counters), (roomy.rng, tight.rng)]:
-        assert np.array_equal(a, b)
+    assert_same_run(roomy, tight)
     assert all(np.array_equal(roomy.graph.neighbours(v), tight.graph.neighbours(v)) for v in range(p.n))
 
 
@@ -284,9 +287,7 @@ def test_a_state_saved_without_prefetch_hints_resumes_exactly():
     for state in (whole, resumed):
         advance(state, p.steps, None)
     assert whole.counters[kernels.REWIRES] > 1000
-    for a, b in [(whole.strategy, resumed.strategy), (whole.graph.ends, resumed.graph.ends),
-                 (whole.counters, resumed.counters), (whole.rng, resumed.rng)]:
-        assert np.array_equal(a, b)
+    assert_same_run(whole, resumed)
 
 
 def test_initial_cooperators_are_placed_exactly():
